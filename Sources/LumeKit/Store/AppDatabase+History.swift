@@ -1,0 +1,292 @@
+import Foundation
+import GRDB
+
+/// Where a page of the conversation list ends, so the next page starts after it.
+///
+/// Keyset paging (not OFFSET): page N costs the same as page 1 however long the history is.
+public struct ConversationCursor: Equatable, Sendable {
+    public var updatedAt: Date
+    public var id: Int64
+
+    public init(updatedAt: Date, id: Int64) {
+        self.updatedAt = updatedAt
+        self.id = id
+    }
+}
+
+/// One full-text match: the message, where it lives, and a snippet with the match marked
+/// between `SearchHit.markStart` and `SearchHit.markEnd`.
+public struct SearchHit: Equatable, Sendable {
+    public static let markStart = "\u{1}"
+    public static let markEnd = "\u{2}"
+
+    public var messageID: Int64
+    public var conversationID: Int64
+    public var conversationTitle: String
+    public var archived: Bool
+    public var role: MessageRole
+    public var createdAt: Date
+    public var snippet: String
+    /// bm25: lower is more relevant.
+    public var score: Double
+}
+
+extension AppDatabase {
+    // MARK: Conversations
+
+    public func createConversation(title: String = "", now: Date = Date()) throws -> Conversation {
+        try writer.write { db in
+            var conversation = Conversation(title: title, now: now)
+            try conversation.insert(db)
+            return conversation
+        }
+    }
+
+    public func conversation(id: Int64) throws -> Conversation? {
+        try writer.read { db in try Conversation.fetchOne(db, key: id) }
+    }
+
+    /// Newest activity first. `archived` selects the archive instead of the active list;
+    /// nil lists both.
+    public func conversations(
+        archived: Bool? = false, limit: Int = 50, after cursor: ConversationCursor? = nil
+    ) throws -> [Conversation] {
+        try writer.read { db in
+            var clauses: [String] = []
+            var arguments: StatementArguments = []
+            if let archived {
+                clauses.append("archived = ?")
+                _ = arguments.append(contentsOf: [archived])
+            }
+            if let cursor {
+                clauses.append("(updated_at < ? OR (updated_at = ? AND id < ?))")
+                _ = arguments.append(contentsOf: [cursor.updatedAt, cursor.updatedAt, cursor.id])
+            }
+            let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            _ = arguments.append(contentsOf: [limit])
+            return try Conversation.fetchAll(db, sql: """
+                SELECT * FROM conversations \(whereClause)
+                ORDER BY updated_at DESC, id DESC LIMIT ?
+                """, arguments: arguments)
+        }
+    }
+
+    public func renameConversation(id: Int64, title: String, now: Date = Date()) throws {
+        try updateConversation(id: id) { db in
+            try db.execute(sql: "UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?", arguments: [title, now, id])
+        }
+    }
+
+    /// Archiving keeps everything (and it stays searchable); it only leaves the main list.
+    public func setArchived(id: Int64, _ archived: Bool) throws {
+        try updateConversation(id: id) { db in
+            try db.execute(sql: "UPDATE conversations SET archived = ? WHERE id = ?", arguments: [archived, id])
+        }
+    }
+
+    /// Deletes the conversation, its messages (cascade) and their search entries (triggers).
+    public func deleteConversation(id: Int64) throws {
+        try updateConversation(id: id) { db in
+            try db.execute(sql: "DELETE FROM conversations WHERE id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM drafts WHERE scope = ?", arguments: [DraftScope.conversation(id).key])
+        }
+    }
+
+    private func updateConversation(id: Int64, _ change: (Database) throws -> Void) throws {
+        try writer.write { db in
+            try change(db)
+            if db.changesCount == 0 { throw StoreError.conversationNotFound(id) }
+        }
+    }
+
+    // MARK: Messages
+
+    /// Adds a message and marks the conversation active now. A conversation without a title
+    /// takes one from its first user message.
+    @discardableResult
+    public func appendMessage(
+        to conversationID: Int64, role: MessageRole, content: String, services: [Service] = [],
+        status: MessageStatus = .complete, metadata: String = "{}", now: Date = Date()
+    ) throws -> Message {
+        try writer.write { db in
+            guard var conversation = try Conversation.fetchOne(db, key: conversationID) else {
+                throw StoreError.conversationNotFound(conversationID)
+            }
+            var message = Message(
+                conversationID: conversationID, role: role, content: content, services: services,
+                status: status, metadata: metadata, now: now)
+            try message.insert(db)
+            conversation.updatedAt = now
+            if conversation.title.isEmpty, role == .user {
+                conversation.title = Self.title(from: content)
+            }
+            try db.execute(
+                sql: "UPDATE conversations SET updated_at = ?, title = ? WHERE id = ?",
+                arguments: [conversation.updatedAt, conversation.title, conversationID])
+            return message
+        }
+    }
+
+    /// Replaces a message's content and status: a streaming reply as more of it arrives.
+    public func updateMessage(id: Int64, content: String, status: MessageStatus, metadata: String? = nil) throws {
+        try writer.write { db in
+            if let metadata {
+                try db.execute(
+                    sql: "UPDATE messages SET content = ?, status = ?, metadata = ? WHERE id = ?",
+                    arguments: [content, status, metadata, id])
+            } else {
+                try db.execute(
+                    sql: "UPDATE messages SET content = ?, status = ? WHERE id = ?", arguments: [content, status, id])
+            }
+            if db.changesCount == 0 { throw StoreError.messageNotFound(id) }
+        }
+    }
+
+    public func message(id: Int64) throws -> Message? {
+        try writer.read { db in try Message.fetchOne(db, key: id) }
+    }
+
+    /// A window of a conversation's messages in order: the `limit` messages after
+    /// `afterID` (oldest first), or — with `beforeID` — the `limit` messages before it.
+    /// Long conversations are read a window at a time, never whole.
+    public func messages(
+        in conversationID: Int64, limit: Int = 200, afterID: Int64? = nil, beforeID: Int64? = nil
+    ) throws -> [Message] {
+        try writer.read { db in
+            if let beforeID {
+                let page = try Message.fetchAll(db, sql: """
+                    SELECT * FROM messages WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?
+                    """, arguments: [conversationID, beforeID, limit])
+                return page.reversed()
+            }
+            return try Message.fetchAll(db, sql: """
+                SELECT * FROM messages WHERE conversation_id = ? AND id > ? ORDER BY id LIMIT ?
+                """, arguments: [conversationID, afterID ?? 0, limit])
+        }
+    }
+
+    /// The last `limit` messages of a conversation, oldest first: what a transcript opens on.
+    public func latestMessages(in conversationID: Int64, limit: Int) throws -> [Message] {
+        try messages(in: conversationID, limit: limit, beforeID: Int64.max)
+    }
+
+    /// Replies left `streaming` by a process that died mid-reply become `interrupted`:
+    /// their text so far is kept. Returns how many were repaired.
+    @discardableResult
+    public func markAbandonedStreamsInterrupted() throws -> Int {
+        let streaming = try writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM messages WHERE status = 'streaming'") ?? 0
+        }
+        guard streaming > 0 else { return 0 }
+        return try writer.write { db in
+            try db.execute(sql: "UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'")
+            return db.changesCount
+        }
+    }
+
+    /// The user's earlier prompts, newest first, without repeats: what Up/Down recalls.
+    public func recentPrompts(limit: Int = 200) throws -> [String] {
+        try writer.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT content FROM messages WHERE role = 'user' GROUP BY content ORDER BY max(id) DESC LIMIT ?
+                """, arguments: [limit])
+        }
+    }
+
+    // MARK: Search
+
+    /// Full-text search over every message, most relevant first.
+    ///
+    /// Ranking is bm25 over the most recent `window` matches: a word that appears in a
+    /// hundred thousand messages would otherwise make every query score them all, and the
+    /// search would slow down as history grows. Rare words (the usual search) rank over all
+    /// of their matches.
+    public func search(_ query: String, limit: Int = 20, window: Int = 2000) throws -> [SearchHit] {
+        guard let pattern = Self.ftsPattern(query) else { return [] }
+        return try writer.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                WITH matches AS (
+                    SELECT rowid AS id, bm25(message_search) AS score
+                    FROM message_search WHERE message_search MATCH ?
+                    ORDER BY rowid DESC LIMIT ?
+                )
+                SELECT matches.id, matches.score, m.conversation_id, m.role, m.created_at, c.title, c.archived
+                FROM matches
+                JOIN messages m ON m.id = matches.id
+                JOIN conversations c ON c.id = m.conversation_id
+                ORDER BY matches.score, matches.id DESC
+                LIMIT ?
+                """, arguments: [pattern, window, limit])
+            // Snippets re-read and re-tokenize the text, so only the hits shown get one.
+            let snippet = try db.cachedStatement(sql: """
+                SELECT snippet(message_search, 0, char(1), char(2), '…', 16)
+                FROM message_search WHERE message_search MATCH ? AND rowid = ?
+                """)
+            return try rows.map { row in
+                let id: Int64 = row["id"]
+                return SearchHit(
+                    messageID: id, conversationID: row["conversation_id"],
+                    conversationTitle: row["title"], archived: row["archived"],
+                    role: MessageRole(rawValue: row["role"]) ?? .user, createdAt: row["created_at"],
+                    snippet: try String.fetchOne(snippet, arguments: [pattern, id]) ?? "",
+                    score: row["score"])
+            }
+        }
+    }
+
+    /// Turns what a user typed into an FTS5 query that cannot be a syntax error: each word
+    /// becomes a quoted string, all of them required. Nil when nothing searchable remains.
+    static func ftsPattern(_ query: String) -> String? {
+        let words = query.split(whereSeparator: { $0.isWhitespace })
+            .map { $0.replacingOccurrences(of: "\"", with: "\"\"") }
+            .filter { word in word.unicodeScalars.contains { $0.properties.isAlphabetic || $0.properties.numericType != nil } }
+        guard !words.isEmpty else { return nil }
+        return words.map { "\"\($0)\"" }.joined(separator: " ")
+    }
+
+    /// A title from the first line of a first message, cut at a word near 60 characters.
+    static func title(from content: String) -> String {
+        let firstLine = content.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let trimmed = firstLine.trimmingCharacters(in: .whitespaces)
+        guard trimmed.count > 60 else { return trimmed }
+        let cut = trimmed.prefix(60)
+        if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) > 30 {
+            return String(cut[..<space]) + "…"
+        }
+        return String(cut) + "…"
+    }
+
+    // MARK: Drafts
+
+    public func saveDraft(_ text: String, for scope: DraftScope, now: Date = Date()) throws {
+        try writer.write { db in
+            if text.isEmpty {
+                try db.execute(sql: "DELETE FROM drafts WHERE scope = ?", arguments: [scope.key])
+            } else {
+                try db.execute(sql: """
+                    INSERT INTO drafts(scope, text, updated_at) VALUES (?, ?, ?)
+                    ON CONFLICT(scope) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at
+                    """, arguments: [scope.key, text, now])
+            }
+        }
+    }
+
+    public func draft(for scope: DraftScope) throws -> String {
+        try writer.read { db in
+            try String.fetchOne(db, sql: "SELECT text FROM drafts WHERE scope = ?", arguments: [scope.key]) ?? ""
+        }
+    }
+}
+
+/// Which prompt a draft belongs to.
+public enum DraftScope: Equatable, Sendable {
+    case newConversation
+    case conversation(Int64)
+
+    var key: String {
+        switch self {
+        case .newConversation: "new"
+        case let .conversation(id): "conversation:\(id)"
+        }
+    }
+}

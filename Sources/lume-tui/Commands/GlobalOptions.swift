@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import LumeKit
+import Logging
+
+/// Options every command accepts.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Read the configuration from this file.", valueName: "path"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("Use this database file for this run.", valueName: "path"))
+    var database: String?
+}
+
+/// What a command needs, built once from the global options: the validated config, the
+/// resolved paths and a logger writing to the log file.
+struct CommandContext {
+    let config: Config
+    let paths: AppPaths
+    let environment: [String: String]
+    let logger: Logger
+
+    /// Loads the configuration (printing its warnings to stderr) and resolves every path.
+    static func make(_ options: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CommandContext {
+        let loaded = try ConfigLoader.load(override: options.config, environment: environment)
+        for warning in loaded.warnings {
+            Console.printError("warning: \(warning)")
+        }
+        let paths = AppPaths.resolve(
+            configFile: loaded.file, storagePath: loaded.config.storage.path,
+            databaseOverride: options.database, environment: environment)
+        return CommandContext(config: loaded.config, paths: paths, environment: environment, logger: Log.make(paths.logFile))
+    }
+
+    func openDatabase() throws -> AppDatabase {
+        let database = try AppDatabase(path: paths.databaseFile)
+        let repaired = try database.markAbandonedStreamsInterrupted()
+        if repaired > 0 {
+            logger.notice("marked replies left streaming by an earlier process as interrupted", metadata: ["count": "\(repaired)"])
+        }
+        return database
+    }
+
+    func openVault() throws -> TokenVault {
+        try TokenVault.open(keyFile: paths.tokenKeyFile)
+    }
+}
+
+/// The process-wide log file.
+enum Log {
+    nonisolated(unsafe) private static var bootstrapped = false
+
+    static func make(_ path: String) -> Logger {
+        if !bootstrapped {
+            bootstrapped = true
+            let sink = LogSink(path: path)
+            LoggingSystem.bootstrap { label in
+                guard let sink else { return SwiftLogNoOpLogHandler() }
+                return FileLogHandler(label: label, sink: sink)
+            }
+        }
+        return Logger(label: "lume-tui")
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import LumeKit
+
+/// Formatting shared by the listing commands: aligned tables (CJK-aware), JSON, times.
+enum Output {
+    /// Left-aligned columns sized to their widest cell; the last column is not padded.
+    static func table(header: [String], rows: [[String]]) -> String {
+        let all = [header] + rows
+        let columns = header.count
+        var widths = [Int](repeating: 0, count: columns)
+        for row in all {
+            for (index, cell) in row.enumerated() where index < columns - 1 {
+                widths[index] = min(max(widths[index], DisplayWidth.of(cell)), 48)
+            }
+        }
+        return all.map { row in
+            row.enumerated().map { index, cell in
+                index == columns - 1 ? oneLine(cell) : DisplayWidth.pad(oneLine(cell), to: widths[index])
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
+    /// Multi-line text flattened for a table cell.
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).joined(separator: " ⏎ ")
+    }
+
+    /// Pretty, key-sorted JSON: stable for diffs and tests.
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(isoTime(date))
+        }
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func isoTime(_ date: Date) -> String {
+        ISO8601DateFormatter.string(from: date, timeZone: .gmt, formatOptions: [.withInternetDateTime])
+    }
+
+    /// "2026-11-27 14:05" in the user's time zone.
+    static func localTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = .current
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+
+    /// A search snippet with its match marked: reverse video on a terminal, `**…**` elsewhere.
+    static func markedSnippet(_ snippet: String, styled: Bool) -> String {
+        let (open, close) = styled ? ("\u{1B}[7m", "\u{1B}[27m") : ("**", "**")
+        return oneLine(snippet)
+            .replacingOccurrences(of: SearchHit.markStart, with: open)
+            .replacingOccurrences(of: SearchHit.markEnd, with: close)
+    }
+}

@@ -1,0 +1,2 @@
+import Testing
+@Test func nothing() { #expect(1 == 1) }
