@@ -42,11 +42,20 @@ let package = Package(
                 "CNcursesw",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Synthetic history for the benchmarks and the concurrent-writer test.
+        .executableTarget(
+            name: "lume-history-generator",
+            dependencies: ["LumeKit"]),
+        // Helpers shared by the test targets: temporary homes, running the binary, local fakes.
+        .target(
+            name: "LumeTestSupport",
+            dependencies: ["LumeKit"],
+            path: "Tests/LumeTestSupport"),
         .testTarget(
             name: "LumeKitTests",
-            dependencies: ["LumeKit"]),
+            dependencies: ["LumeKit", "LumeTestSupport", "lume-history-generator"]),
         .testTarget(
             name: "LumeTUITests",
-            dependencies: ["lume-tui", "LumeKit"]),
+            dependencies: ["lume-tui", "LumeKit", "LumeTestSupport"]),
     ]
 )

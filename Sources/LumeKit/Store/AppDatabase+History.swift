@@ -86,8 +86,9 @@ extension AppDatabase {
 
     /// Deletes the conversation, its messages (cascade) and their search entries (triggers).
     public func deleteConversation(id: Int64) throws {
-        try updateConversation(id: id) { db in
+        try writer.write { db in
             try db.execute(sql: "DELETE FROM conversations WHERE id = ?", arguments: [id])
+            if db.changesCount == 0 { throw StoreError.conversationNotFound(id) }
             try db.execute(sql: "DELETE FROM drafts WHERE scope = ?", arguments: [DraftScope.conversation(id).key])
         }
     }
@@ -287,6 +288,41 @@ public enum DraftScope: Equatable, Sendable {
         switch self {
         case .newConversation: "new"
         case let .conversation(id): "conversation:\(id)"
+        }
+    }
+}
+
+/// A conversation brought in whole (an import, or generated history for benchmarks).
+public struct ImportedConversation: Sendable {
+    public var title: String
+    public var archived: Bool
+    public var messages: [(role: MessageRole, content: String, createdAt: Date)]
+
+    public init(title: String, archived: Bool = false, messages: [(role: MessageRole, content: String, createdAt: Date)]) {
+        self.title = title
+        self.archived = archived
+        self.messages = messages
+    }
+}
+
+extension AppDatabase {
+    /// Inserts whole conversations in one transaction; the triggers index every message.
+    public func importConversations(_ conversations: [ImportedConversation]) throws {
+        try writer.write { db in
+            let insertMessage = try db.cachedStatement(sql: """
+                INSERT INTO messages(conversation_id, role, content, created_at) VALUES (?, ?, ?, ?)
+                """)
+            for imported in conversations {
+                let first = imported.messages.first?.createdAt ?? Date()
+                let last = imported.messages.last?.createdAt ?? first
+                var conversation = Conversation(title: imported.title, now: first)
+                conversation.updatedAt = last
+                conversation.archived = imported.archived
+                try conversation.insert(db)
+                for message in imported.messages {
+                    try insertMessage.execute(arguments: [conversation.id, message.role, message.content, message.createdAt])
+                }
+            }
         }
     }
 }

@@ -29,7 +29,7 @@ public struct FileLogHandler: LogHandler {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let time = ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds])
+        let time = TimeFormat.iso8601(Date(), milliseconds: true)
         var line = "\(time) \(event.level) [\(label)] \(event.message)"
         if !fields.isEmpty { line += " " + fields }
         sink.write(Redactor.redact(line) + "\n")

@@ -36,18 +36,10 @@ enum Output {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    static func isoTime(_ date: Date) -> String {
-        ISO8601DateFormatter.string(from: date, timeZone: .gmt, formatOptions: [.withInternetDateTime])
-    }
+    static func isoTime(_ date: Date) -> String { TimeFormat.iso8601(date) }
 
     /// "2026-11-27 14:05" in the user's time zone.
-    static func localTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = .current
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
-    }
+    static func localTime(_ date: Date) -> String { TimeFormat.localMinute(date) }
 
     /// A search snippet with its match marked: reverse video on a terminal, `**…**` elsewhere.
     static func markedSnippet(_ snippet: String, styled: Bool) -> String {

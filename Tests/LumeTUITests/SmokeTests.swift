@@ -1,2 +1,0 @@
-import Testing
-@Test func nothing() { #expect(1 == 1) }
