@@ -152,9 +152,14 @@ let perConversation = max(1, options.messages / max(1, options.conversations))
 let start = Date(timeIntervalSince1970: 1_700_000_000)
 var batch: [ImportedConversation] = []
 var time = start
+var remaining = options.messages
 for index in 0..<options.conversations {
-    // Spread message counts around the mean so some conversations are long.
-    let count = max(1, Int(Double(perConversation) * Double.random(in: 0.2...1.8, using: &text.random)))
+    // Spread message counts around the mean so some conversations are long; the last
+    // conversations absorb the difference so the total is exactly --messages.
+    let left = options.conversations - index
+    var count = max(1, Int(Double(perConversation) * Double.random(in: 0.2...1.8, using: &text.random)))
+    count = left == 1 ? max(1, remaining) : min(count, max(1, remaining - (left - 1)))
+    remaining -= count
     var messages: [(role: MessageRole, content: String, createdAt: Date)] = []
     for m in 0..<count {
         let role: MessageRole = m % 2 == 0 ? .user : .assistant

@@ -27,7 +27,7 @@ public struct SearchHit: Equatable, Sendable {
     public var role: MessageRole
     public var createdAt: Date
     public var snippet: String
-    /// bm25: lower is more relevant.
+    /// Relevance (`SearchRank`): higher is more relevant.
     public var score: Double
 }
 
@@ -198,41 +198,50 @@ extension AppDatabase {
 
     /// Full-text search over every message, most relevant first.
     ///
-    /// Ranking is bm25 over the most recent `window` matches: a word that appears in a
-    /// hundred thousand messages would otherwise make every query score them all, and the
-    /// search would slow down as history grows. Rare words (the usual search) rank over all
-    /// of their matches.
-    public func search(_ query: String, limit: Int = 20, window: Int = 2000) throws -> [SearchHit] {
+    /// Relevance (`SearchRank`) is ranked over the most recent `window` matches: a word
+    /// found in a hundred thousand messages would otherwise make every query score them
+    /// all, and search would slow down as history grows. Rare words — the usual search —
+    /// rank over all their matches. Ties go to the newer message.
+    public func search(_ query: String, limit: Int = 20, window: Int = 1000) throws -> [SearchHit] {
         guard let pattern = Self.ftsPattern(query) else { return [] }
         return try writer.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 WITH matches AS (
-                    SELECT rowid AS id, bm25(message_search) AS score
+                    SELECT rowid AS id, lume_rank(message_search) AS score
                     FROM message_search WHERE message_search MATCH ?
                     ORDER BY rowid DESC LIMIT ?
-                )
-                SELECT matches.id, matches.score, m.conversation_id, m.role, m.created_at, c.title, c.archived
-                FROM matches
-                JOIN messages m ON m.id = matches.id
+                ),
+                best AS (SELECT id, score FROM matches ORDER BY score DESC, id DESC LIMIT ?)
+                SELECT best.id, best.score, m.conversation_id, m.role, m.created_at, c.title, c.archived
+                FROM best
+                JOIN messages m ON m.id = best.id
                 JOIN conversations c ON c.id = m.conversation_id
-                ORDER BY matches.score, matches.id DESC
-                LIMIT ?
+                ORDER BY best.score DESC, best.id DESC
                 """, arguments: [pattern, window, limit])
-            // Snippets re-read and re-tokenize the text, so only the hits shown get one.
-            let snippet = try db.cachedStatement(sql: """
-                SELECT snippet(message_search, 0, char(1), char(2), '…', 16)
-                FROM message_search WHERE message_search MATCH ? AND rowid = ?
-                """)
-            return try rows.map { row in
+            let snippets = try Self.snippets(db, pattern: pattern, ids: rows.map { $0["id"] }, window: window)
+            return rows.map { row in
                 let id: Int64 = row["id"]
                 return SearchHit(
                     messageID: id, conversationID: row["conversation_id"],
                     conversationTitle: row["title"], archived: row["archived"],
                     role: MessageRole(rawValue: row["role"]) ?? .user, createdAt: row["created_at"],
-                    snippet: try String.fetchOne(snippet, arguments: [pattern, id]) ?? "",
-                    score: row["score"])
+                    snippet: snippets[id] ?? "", score: row["score"])
             }
         }
+    }
+
+    /// Snippets for the chosen hits only: `snippet()` re-reads and re-tokenizes a message,
+    /// too costly for the whole window, and FTS5 has no cheap lookup of one row's match, so
+    /// the window is walked again and only the chosen rows pay for a snippet.
+    private static func snippets(_ db: Database, pattern: String, ids: [Int64], window: Int) throws -> [Int64: String] {
+        guard let newest = ids.max(), let oldest = ids.min() else { return [:] }
+        let wanted = "," + ids.map(String.init).joined(separator: ",") + ","
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT rowid AS id, snippet(message_search, 0, char(1), char(2), '…', 16) AS snippet
+            FROM message_search
+            WHERE message_search MATCH ? AND rowid BETWEEN ? AND ? AND instr(?, ',' || rowid || ',') > 0
+            """, arguments: [pattern, oldest, newest, wanted])
+        return Dictionary(rows.map { ($0["id"], $0["snippet"]) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Turns what a user typed into an FTS5 query that cannot be a syntax error: each word

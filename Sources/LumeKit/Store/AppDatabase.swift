@@ -44,8 +44,13 @@ public final class AppDatabase: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
             db.add(tokenizer: SearchTokenizer.self)
+            SearchRank.register(db)
             // Durable enough for chat history, and far fewer fsyncs while a reply streams.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Read pages straight from the page cache instead of copying each one: a search
+            // touches scattered pages of a large file, and a short-lived command starts with
+            // an empty SQLite cache every time.
+            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
         }
         do {
             writer = try DatabasePool(path: path, configuration: configuration)
