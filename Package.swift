@@ -53,7 +53,8 @@ let package = Package(
             path: "Tests/LumeTestSupport"),
         .testTarget(
             name: "LumeKitTests",
-            dependencies: ["LumeKit", "LumeTestSupport", "lume-history-generator"]),
+            dependencies: ["LumeKit", "LumeTestSupport", "lume-history-generator"],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "LumeTUITests",
             dependencies: ["lume-tui", "LumeKit", "LumeTestSupport"]),
