@@ -46,6 +46,10 @@ let package = Package(
         .executableTarget(
             name: "lume-history-generator",
             dependencies: ["LumeKit"]),
+        // Trains the service detector's weights and scores it (data/detector/README.md).
+        .executableTarget(
+            name: "lume-detector-lab",
+            dependencies: ["LumeKit"]),
         // Helpers shared by the test targets: temporary homes, running the binary, local fakes.
         .target(
             name: "LumeTestSupport",

@@ -8,7 +8,7 @@ struct LumeCommand: AsyncParsableCommand {
         commandName: "lume-tui",
         abstract: "A terminal assistant for your Gmail, Calendar, Tasks and Keep, with searchable offline history.",
         version: LumeKitInfo.version,
-        subcommands: [ChatCommand.self, HistoryCommand.self, AdminCommand.self],
+        subcommands: [ChatCommand.self, DetectCommand.self, HistoryCommand.self, AdminCommand.self],
         defaultSubcommand: ChatCommand.self)
 }
 
