@@ -9,6 +9,7 @@ import LumeKit
 //   swift run -c release lume-detector-lab errors data/detector/dev.jsonl
 //   swift run -c release lume-detector-lab bench 200000   # messages/s on one core
 //   echo "am I free Thursday?" | swift run -c release lume-detector-lab probe
+//   swift run -c release lume-detector-lab lines 100000 > lines.txt   # input for detect --batch
 //
 // Training is deterministic: same data, same weights, byte for byte.
 
@@ -243,7 +244,14 @@ case "probe":
         let flags = detection.services.map { "\($0.rawValue) \(detection.evidence[$0] ?? [])" }.joined(separator: "; ")
         print("\(flags.isEmpty ? "-" : flags)  ⟵  \(line)")
     }
+case "lines":
+    // N messages, one per line, cycling through the data: input for timing `detect --batch`.
+    let texts = ["dev.jsonl", "dev_negatives.jsonl", "train.jsonl"].flatMap { load(root + "/data/detector/" + $0) }.map(\.text)
+    let count = arguments.count > 1 ? Int(arguments[1]) ?? 100_000 : 100_000
+    var output = ""
+    for index in 0..<count { output += texts[index % texts.count].replacingOccurrences(of: "\n", with: " ") + "\n" }
+    FileHandle.standardOutput.write(Data(output.utf8))
 case "bench": bench(count: arguments.count > 1 ? Int(arguments[1]) ?? 200_000 : 200_000)
 case "errors": errors(arguments.count > 1 ? arguments[1] : root + "/data/detector/dev.jsonl")
-default: fail("usage: lume-detector-lab train | score [FILE...] | errors [FILE] | bench [COUNT]")
+default: fail("usage: lume-detector-lab train | score [FILE...] | errors [FILE] | probe | bench [COUNT] | lines [COUNT]")
 }
