@@ -61,6 +61,13 @@ enum DetectorLexicon {
         "keep", "list",
     ]
 
+    /// Little words trimmed from the ends of evidence phrases.
+    static let evidenceStopwords: Set<String> = [
+        "a", "an", "the", "i", "me", "my", "to", "of", "on", "in", "at", "for", "is", "am", "are", "do", "does",
+        "and", "please", "can", "could", "you", "it", "this", "that", "what", "any", "be", "with", "there",
+        "have", "has", "will", "would", "us", "we", "our", "your", "some", "from", "about", "just",
+    ]
+
     /// Words skipped when looking for what a negation applies to.
     static let fillers: Set<String> = ["a", "an", "the", "to", "any", "this", "that", "it", "them", "him", "her"]
 

@@ -109,25 +109,28 @@ public struct ServiceDetector: Sendable {
         return ServiceDetection(services: Service.allCases.filter(flagged.contains), evidence: evidence, confidence: confidence)
     }
 
-    /// The words behind a service's score: the features that pushed it up most.
+    /// The words behind a service's score: the phrases that pushed it up most, trimmed of
+    /// little words ("i free" → "free"), longest first where one contains another.
     private func explain(service index: Int, clause: Int?, text: DetectorText) -> [String] {
         var sink = EvidenceSink()
         DetectorFeatures.extract(text, clause: clause, into: &sink)
         var contributions: [(weight: Float, words: Range<Int>)] = []
         for feature in sink.features where !feature.words.isEmpty {
-            if let weight = model.weight(feature.key)?[index], weight > 0.3 {
-                contributions.append((weight, feature.words))
-            }
+            guard let weight = model.weight(feature.key)?[index], weight > 0.3 else { continue }
+            var range = feature.words
+            while !range.isEmpty, DetectorLexicon.evidenceStopwords.contains(text.words[range.lowerBound].text) { range = range.dropFirst() }
+            while !range.isEmpty, DetectorLexicon.evidenceStopwords.contains(text.words[range.upperBound - 1].text) { range = range.dropLast() }
+            if !range.isEmpty { contributions.append((weight, range)) }
         }
         contributions.sort { $0.weight > $1.weight }
-        var phrases: [String] = []
-        var covered = Set<Int>()
-        for contribution in contributions where phrases.count < 3 {
-            guard !contribution.words.allSatisfy(covered.contains) else { continue }
-            covered.formUnion(contribution.words)
-            phrases.append(text.words[contribution.words].map(\.text).joined(separator: " "))
+        var chosen: [Range<Int>] = []
+        for contribution in contributions where chosen.count < 3 {
+            let range = contribution.words
+            if chosen.contains(where: { $0.lowerBound <= range.lowerBound && range.upperBound <= $0.upperBound }) { continue }
+            chosen.removeAll { range.lowerBound <= $0.lowerBound && $0.upperBound <= range.upperBound }
+            chosen.append(range)
         }
-        return phrases
+        return chosen.map { text.words[$0].map(\.text).joined(separator: " ") }
     }
 }
 
