@@ -50,6 +50,11 @@ let package = Package(
         .executableTarget(
             name: "lume-detector-lab",
             dependencies: ["LumeKit"]),
+        // A stand-in browser for the sign-in tests (set as [oauth] browser).
+        .executableTarget(
+            name: "lume-test-browser",
+            dependencies: ["LumeKit"],
+            path: "Tests/TestBrowser"),
         // Helpers shared by the test targets: temporary homes, running the binary, local fakes.
         .target(
             name: "LumeTestSupport",
@@ -61,6 +66,6 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(
             name: "LumeTUITests",
-            dependencies: ["lume-tui", "LumeKit", "LumeTestSupport"]),
+            dependencies: ["lume-tui", "LumeKit", "LumeTestSupport", "lume-test-browser"]),
     ]
 )

@@ -8,7 +8,10 @@ struct LumeCommand: AsyncParsableCommand {
         commandName: "lume-tui",
         abstract: "A terminal assistant for your Gmail, Calendar, Tasks and Keep, with searchable offline history.",
         version: LumeKitInfo.version,
-        subcommands: [ChatCommand.self, DetectCommand.self, HistoryCommand.self, AdminCommand.self],
+        subcommands: [
+            ChatCommand.self, LoginCommand.self, GrantCommand.self, WhoamiCommand.self, LogoutCommand.self,
+            DetectCommand.self, HistoryCommand.self, AdminCommand.self,
+        ],
         defaultSubcommand: ChatCommand.self)
 }
 

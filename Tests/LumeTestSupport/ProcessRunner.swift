@@ -9,6 +9,7 @@ public enum Products {
 
     public static var lumeTUI: String { directory + "/lume-tui" }
     public static var historyGenerator: String { directory + "/lume-history-generator" }
+    public static var testBrowser: String { directory + "/lume-test-browser" }
 }
 
 /// What a finished process left behind.

@@ -45,6 +45,19 @@ func describe(_ error: Error) -> (String, Int32) {
         return ("configuration error: \(config)", ExitStatus.configuration)
     case let store as StoreError:
         return ("\(store)", ExitStatus.failure)
+    case let signIn as SignInError:
+        switch signIn {
+        case .notConfigured: return ("\(signIn)", ExitStatus.configuration)
+        case .notSignedIn: return ("\(signIn)", ExitStatus.signInNeeded)
+        case .declined: return ("\(signIn)", ExitStatus.declined)
+        case .cancelled: return ("\(signIn)", ExitStatus.declined)
+        default: return ("\(signIn)", ExitStatus.failure)
+        }
+    case let tokens as AccessTokenError:
+        switch tokens {
+        case .notSignedIn, .signInAgain: return ("\(tokens)", ExitStatus.signInNeeded)
+        case .refreshFailed: return ("\(tokens)", ExitStatus.failure)
+        }
     default:
         return ("\(error)", ExitStatus.failure)
     }
