@@ -280,4 +280,41 @@ import Testing
         #expect(result.stderr.contains("ssh -L"))
         #expect(google.authorizationRequests.isEmpty)
     }
+
+    @Test func stage2MustComeBackAsTheSameAccount() throws {
+        #expect(try lume(["login"]).status == 0)
+        var other = FakeGoogle.Account()
+        other.sub = "999"
+        other.email = "mallory@example.com"
+        google.account = other
+        let result = try lume(["grant", "tasks"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("signed in as mallory@example.com, but lume-tui is signed in as ada@example.com"))
+        #expect(try database().signedInUser()?.tasksGranted == false)
+    }
+
+    @Test func ctrlCCancelsAndFreesThePort() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Products.lumeTUI)
+        process.arguments = ["login"]
+        process.environment = home.environment.merging(["LUME_TEST_BROWSER_SKIP": "1"]) { $1 }
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        var collected = Data()
+        let deadline = Date().addingTimeInterval(20)
+        while !String(decoding: collected, as: UTF8.self).contains("\n") && Date() < deadline {
+            collected += output.fileHandleForReading.availableData
+        }
+        let url = String(decoding: collected, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let redirect = try #require(URLComponents(string: url)?.queryItems?.first { $0.name == "redirect_uri" }?.value)
+        let port = try #require(URLComponents(string: redirect)?.port)
+        #expect(RawSocket.connect(port: port).map { close($0) } != nil, "listening while waiting")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("sign-in cancelled"))
+        #expect(RawSocket.connect(port: port) == nil)
+    }
 }

@@ -176,6 +176,19 @@ struct SignInSession {
     }
 
     func run(_ stage: SignInStage, openBrowser: Bool) async throws -> SignInReport {
+        // Ctrl-C cancels the attempt (closing the listener) instead of killing the process;
+        // installed first, so no moment of the attempt is left uncovered.
+        let flow = Task { try await attempt(stage, openBrowser: openBrowser) }
+        let interrupt = InterruptWatcher { flow.cancel() }
+        defer { interrupt.stop() }
+        do {
+            return try await flow.value
+        } catch SignInError.cancelled where interrupt.fired {
+            throw CommandFailure("sign-in cancelled", code: ExitStatus.interrupted)
+        }
+    }
+
+    private func attempt(_ stage: SignInStage, openBrowser: Bool) async throws -> SignInReport {
         let attempt = try await signIn.begin(stage, openBrowser: openBrowser)
         let prompt = attempt.prompt
         let what = stage == .identity ? "sign in to Google" : "grant \(stage.requestedServices.map(\.rawValue).joined(separator: " and "))"
@@ -205,14 +218,8 @@ struct SignInSession {
         let minutes = Int((prompt.expiresAt.timeIntervalSinceNow / 60).rounded())
         Console.printError("Waiting up to \(minutes) minute\(minutes == 1 ? "" : "s") (Ctrl-C cancels)…")
 
-        let interrupt = InterruptWatcher { attempt.cancel() }
-        defer { interrupt.stop() }
         if acceptsPaste { PasteReader.start(attempt) }
-        do {
-            return try await attempt.finish()
-        } catch SignInError.cancelled where interrupt.fired {
-            throw CommandFailure("sign-in cancelled", code: ExitStatus.interrupted)
-        }
+        return try await attempt.finish()
     }
 }
 
