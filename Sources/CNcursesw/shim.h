@@ -7,7 +7,9 @@
 #ifndef _XOPEN_SOURCE_EXTENDED
 #define _XOPEN_SOURCE_EXTENDED 1
 #endif
+#include <langinfo.h>
 #include <locale.h>
+#include <stdio.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
 
@@ -25,4 +27,6 @@ static inline int lume_key_code_yes(void) { return KEY_CODE_YES; }
 static inline int lume_key_resize(void) { return KEY_RESIZE; }
 static inline WINDOW *lume_stdscr(void) { return stdscr; }
 static inline int lume_err(void) { return ERR; }
+static inline FILE *lume_stdout(void) { return stdout; }
+static inline FILE *lume_stdin(void) { return stdin; }
 #endif

@@ -9,11 +9,21 @@ struct ChatCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            _ = try CommandContext.make(global)
-            throw CommandFailure("""
-                the chat UI is not built yet. What works today: `lume-tui history list|show|search|export|rename|delete|archive` \
-                and `lume-tui admin users|states|permissions|conversations|messages`.
-                """)
+            let context = try CommandContext.make(global)
+            let environment = try Environment(context: context)
+            if let conversation, try environment.database.conversation(id: conversation) == nil {
+                throw StoreError.conversationNotFound(conversation)
+            }
+            let terminal: CursesTerminal
+            do {
+                terminal = try CursesTerminal(colors: context.environment["NO_COLOR"].map { $0.isEmpty } ?? true)
+            } catch let failure as CursesTerminal.Failure {
+                throw CommandFailure(failure.description)
+            }
+            defer { terminal.close() }
+            context.logger.info("chat UI started")
+            Runner(terminal: terminal, environment: environment).run(openConversation: conversation)
+            context.logger.info("chat UI closed")
         }
     }
 }

@@ -46,7 +46,7 @@ struct HistoryCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let database = try CommandContext.make(global).openDatabase()
-                let transcript = try Transcript.load(id, from: database)
+                let transcript = try ExportedTranscript.load(id, from: database)
                 Console.printLine(json ? try Output.json(transcript.json) : transcript.plainText())
             }
         }
@@ -97,7 +97,7 @@ struct HistoryCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let database = try CommandContext.make(global).openDatabase()
-                let transcript = try Transcript.load(id, from: database)
+                let transcript = try ExportedTranscript.load(id, from: database)
                 let text = format == .md ? transcript.markdown() : try Output.json(transcript.json)
                 if let output {
                     do {

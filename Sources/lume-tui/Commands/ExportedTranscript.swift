@@ -2,12 +2,12 @@ import Foundation
 import LumeKit
 
 /// A whole conversation read for `history show` and `history export`.
-struct Transcript {
+struct ExportedTranscript {
     let conversation: Conversation
     let messages: [Message]
 
     /// Reads the conversation a page at a time (a long one is never one giant query).
-    static func load(_ id: Int64, from database: AppDatabase) throws -> Transcript {
+    static func load(_ id: Int64, from database: AppDatabase) throws -> ExportedTranscript {
         guard let conversation = try database.conversation(id: id) else { throw StoreError.conversationNotFound(id) }
         var messages: [Message] = []
         var after: Int64 = 0
@@ -17,7 +17,7 @@ struct Transcript {
             guard let last = page.last?.id, page.count == 1000 else { break }
             after = last
         }
-        return Transcript(conversation: conversation, messages: messages)
+        return ExportedTranscript(conversation: conversation, messages: messages)
     }
 
     var title: String { conversation.title.isEmpty ? "(untitled)" : conversation.title }

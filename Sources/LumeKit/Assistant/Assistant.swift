@@ -1,0 +1,46 @@
+import Foundation
+
+/// What an assistant produces while it replies.
+public enum AssistantEvent: Sendable, Equatable {
+    /// More text of the reply.
+    case text(String)
+    /// Facts about the reply for its stored metadata (model, token usage, Google calls).
+    case metadata([String: JSONValue])
+}
+
+/// One turn to answer.
+public struct AssistantRequest: Sendable {
+    /// Earlier messages of the conversation, oldest first.
+    public var history: [Message]
+    /// The user's message being answered.
+    public var message: Message
+    /// The services the detector flagged for it.
+    public var detected: [Service]
+    /// The services the signed-in account has granted (empty when signed out).
+    public var granted: [Service]
+    public var signedIn: Bool
+
+    public init(history: [Message], message: Message, detected: [Service], granted: [Service], signedIn: Bool) {
+        self.history = history
+        self.message = message
+        self.detected = detected
+        self.granted = granted
+        self.signedIn = signedIn
+    }
+}
+
+/// Something that answers messages: the built-in assistant, or an LLM behind an
+/// OpenAI-compatible endpoint. A reply is a stream of events, so it can be shown and
+/// stored as it arrives, and cancelled.
+public protocol Assistant: Sendable {
+    /// "builtin", or the model name: shown on the status line, stored with each reply.
+    var name: String { get }
+    func reply(to request: AssistantRequest) -> AsyncThrowingStream<AssistantEvent, Error>
+}
+
+/// A reply that failed, in words for the transcript.
+public struct AssistantFailure: Error, Equatable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import LumeKit
+
+/// Everything the UI shows, as plain data. Only `update` changes it.
+struct AppState: Equatable {
+    var size: Size
+    var now: Date
+    var focus: Focus = .prompt
+    var showList = true
+    var list = ConversationList()
+    var transcript = Transcript()
+    var prompt = PromptEditor()
+    var history = PromptHistory()
+    var overlay: Overlay?
+    var account = AccountSummary.signedOut
+    var providerName: String
+    var connectivity: Connectivity = .unknown
+    var notice: Notice?
+    /// The reply being streamed, if any.
+    var replyingTo: Int64?
+    var noColor: Bool
+    var configFile: String
+    var quitting = false
+    /// Ctrl-X was pressed: the next key completes a chord (Ctrl-X Ctrl-E).
+    var pendingChord = false
+
+    init(size: Size, now: Date, providerName: String, noColor: Bool, configFile: String) {
+        self.size = size
+        self.now = now
+        self.providerName = providerName
+        self.noColor = noColor
+        self.configFile = configFile
+    }
+
+    enum Focus: Equatable { case prompt, list }
+    enum Connectivity: Equatable { case unknown, online, offline }
+
+    var draftScope: DraftScope { transcript.conversationID.map(DraftScope.conversation) ?? .newConversation }
+}
+
+/// A message shown on the status line until it expires.
+struct Notice: Equatable {
+    enum Kind: Equatable { case info, warning, error }
+    var text: String
+    var kind: Kind
+    var until: Date
+}
+
+/// The conversation list: a page at a time, newest activity first.
+struct ConversationList: Equatable {
+    var rows: [Conversation] = []
+    var selected = 0
+    var hasMore = false
+    var loading = false
+    static let pageSize = 100
+}
+
+/// The open conversation: a window of its messages, and where the view is scrolled.
+struct Transcript: Equatable {
+    var conversationID: Int64?
+    var title = ""
+    var messages: [Message] = []
+    var hasEarlier = false
+    var loadingEarlier = false
+    /// Lines scrolled up from the bottom; 0 follows the newest text.
+    var scrollFromBottom = 0
+    /// A message to bring into view (a search result).
+    var highlight: Int64?
+    static let windowSize = 200
+}
+
+/// Up/Down recall of earlier prompts (kept across runs: they are the stored user messages).
+struct PromptHistory: Equatable {
+    var entries: [String] = []
+    /// Index into `entries` while browsing; nil when editing a fresh prompt.
+    var position: Int?
+    /// What was being typed before browsing started.
+    var stash = ""
+}
+
+/// What covers the main view.
+enum Overlay: Equatable {
+    case help
+    case search(SearchPanel)
+    case rename(id: Int64, field: PromptEditor)
+    case confirmDelete(id: Int64, title: String)
+    case permission(PermissionDialog)
+    case signIn(SignInPanel)
+    case tooSmall
+}
+
+struct SearchPanel: Equatable {
+    var field = PromptEditor()
+    var results: [SearchHit] = []
+    var selected = 0
+    var searchedFor = ""
+}
+
+/// "This message needs Google access": the services with check boxes.
+struct PermissionDialog: Equatable {
+    var message: Message
+    var services: [Service]
+    var checked: Set<Service>
+    var selected = 0
+    var signedIn: Bool
+    /// Explanations once an attempt ended (declined, partial, unavailable).
+    var explanation: String?
+}
+
+/// A sign-in running in the browser.
+struct SignInPanel: Equatable {
+    var stage: SignInStage
+    var prompt: SignInPrompt?
+    /// Stages still to run after this one (Stage 2 after Stage 1; Keep on its own).
+    var queue: [SignInStage]
+    /// The message to answer once done.
+    var pending: Message?
+    /// Pasting the URL the browser ended on (for remote machines).
+    var pasteField: PromptEditor?
+    var problem: String?
+    /// What the finished stages said, shown in the dialog at the end.
+    var results: [String] = []
+}

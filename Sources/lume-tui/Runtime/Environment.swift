@@ -1,0 +1,44 @@
+import Foundation
+import Logging
+import LumeKit
+
+/// The one place the live clients are built: database, HTTP, detector, assistant, sign-in.
+struct Environment: Sendable {
+    let context: CommandContext
+    let database: AppDatabase
+    let http: HTTPClient
+    let chat: ChatService
+    let logger: Logger
+
+    init(context: CommandContext) throws {
+        self.context = context
+        database = try context.openDatabase()
+        http = CurlHTTPClient()
+        logger = context.logger
+        chat = ChatService(database: database, assistant: Self.assistant(context.config, configFile: context.paths.configFile), logger: logger)
+    }
+
+    static func assistant(_ config: Config, configFile: String) -> Assistant {
+        BuiltinAssistant(configFile: configFile)
+    }
+
+    var config: Config { context.config }
+
+    func vault() throws -> TokenVault { try context.openVault() }
+
+    func signIn() throws -> SignIn {
+        SignIn(config: config, configFile: context.paths.configFile, database: database, vault: try vault(), http: http,
+               environment: context.environment, logger: logger)
+    }
+
+    /// The account line of the status bar and the permission dialog.
+    func account() throws -> AccountSummary {
+        let configured = !config.google.clientID.isEmpty
+        guard let user = try database.signedInUser() else {
+            return AccountSummary(email: nil, states: [:], clientConfigured: configured)
+        }
+        let latest = try database.latestPermissionStatus(userID: user.id!)
+        let states = Dictionary(uniqueKeysWithValues: Service.allCases.map { ($0, PermissionState.of($0, user: user, latest: latest)) })
+        return AccountSummary(email: user.email, states: states, clientConfigured: configured)
+    }
+}

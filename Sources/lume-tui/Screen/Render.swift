@@ -1,0 +1,267 @@
+import Foundation
+import LumeKit
+
+/// A drawn screen, and what the renderer measured that `update` needs (how tall the
+/// transcript is, for scrolling).
+struct Frame: Equatable {
+    var grid: Grid
+    var transcriptLines: Int
+}
+
+/// The whole screen from the state. Pure apart from the layout cache, which only saves
+/// work and never changes the result.
+enum Renderer {
+    static func render(_ state: AppState, cache: TranscriptLayoutCache = TranscriptLayoutCache()) -> Frame {
+        var grid = Grid(size: state.size)
+        let layout = Layout(state)
+        if layout.tooSmall {
+            TooSmallView.draw(into: &grid, size: state.size)
+            return Frame(grid: grid, transcriptLines: 0)
+        }
+        if layout.list.width > 0 {
+            ListView.draw(state, into: &grid, rect: layout.list)
+            for row in 0..<layout.list.height {
+                grid.write("│", row: row, column: layout.list.width, style: .muted)
+            }
+        }
+        let lines = TranscriptView.draw(state, into: &grid, rect: layout.transcript, cache: cache)
+        grid.write(String(repeating: "─", count: state.size.columns), row: layout.separatorRow, column: 0, style: .muted)
+        PromptView.draw(state, into: &grid, rect: layout.prompt)
+        StatusView.draw(state, into: &grid, rect: layout.status)
+        if let overlay = state.overlay {
+            grid.cursor = nil
+            OverlayView.draw(overlay, state: state, into: &grid)
+        }
+        return Frame(grid: grid, transcriptLines: lines)
+    }
+}
+
+enum TooSmallView {
+    static func draw(into grid: inout Grid, size: Size) {
+        let lines = ["Terminal too small", "\(size.columns)×\(size.rows); lume-tui needs \(App.minimumSize.columns)×\(App.minimumSize.rows).", "Enlarge the window, or Ctrl-Q to quit."]
+        let top = max(0, (size.rows - lines.count) / 2)
+        for (index, line) in lines.enumerated() {
+            let cut = DisplayWidth.truncate(line, to: size.columns)
+            grid.write(cut, row: top + index, column: max(0, (size.columns - DisplayWidth.of(cut)) / 2), style: index == 0 ? .bold : .plain)
+        }
+    }
+}
+
+enum ListView {
+    static func draw(_ state: AppState, into grid: inout Grid, rect: Rect) {
+        let focused = state.focus == .list
+        grid.write(" Conversations", row: rect.row, column: rect.column, style: Style(color: focused ? .accent : .muted, bold: true), limit: rect.right)
+        let rows = state.list.rows
+        let height = rect.height - 1
+        guard height > 0 else { return }
+        if rows.isEmpty {
+            grid.write(" No conversations yet.", row: rect.row + 1, column: rect.column, style: .muted, limit: rect.right)
+            return
+        }
+        let top = max(0, min(state.list.selected - height / 2, rows.count - height))
+        for (offset, conversation) in rows.dropFirst(top).prefix(height).enumerated() {
+            let index = top + offset
+            let selected = index == state.list.selected
+            let active = conversation.id == state.transcript.conversationID
+            let age = Ages.short(conversation.updatedAt, now: state.now)
+            let titleWidth = rect.width - 4 - DisplayWidth.of(age)
+            let title = DisplayWidth.pad(conversation.title.isEmpty ? "(untitled)" : conversation.title, to: max(1, titleWidth))
+            let style = Style(color: active ? .accent : .standard, underline: selected && !focused, reverse: selected && focused)
+            let row = rect.row + 1 + offset
+            grid.fill(Rect(row: row, column: rect.column, width: rect.width, height: 1), style: selected && focused ? .inverse : .plain)
+            var x = grid.write(active ? "▸ " : "  ", row: row, column: rect.column, style: style, limit: rect.right)
+            x = grid.write(title, row: row, column: x, style: style, limit: rect.right - DisplayWidth.of(age) - 1)
+            grid.write(age, row: row, column: rect.right - DisplayWidth.of(age) - 1, style: selected && focused ? .inverse : .muted, limit: rect.right)
+        }
+        if state.list.hasMore && top + height >= rows.count {
+            grid.write(" …", row: rect.bottom - 1, column: rect.column, style: .muted, limit: rect.right)
+        }
+    }
+}
+
+enum Ages {
+    /// "now", "5m", "3h", "2d", "Nov 3".
+    static func short(_ date: Date, now: Date) -> String {
+        let seconds = now.timeIntervalSince(date)
+        if seconds < 60 { return "now" }
+        if seconds < 3600 { return "\(Int(seconds / 60))m" }
+        if seconds < 86400 { return "\(Int(seconds / 3600))h" }
+        if seconds < 86400 * 30 { return "\(Int(seconds / 86400))d" }
+        return String(TimeFormat.localMinute(date).prefix(10))
+    }
+}
+
+enum MessageView {
+    static func header(_ message: Message, highlighted: Bool) -> StyledLine {
+        let who: String
+        let color: Style.Color
+        switch message.role {
+        case .user: (who, color) = ("You", .accent)
+        case .assistant: (who, color) = ("Assistant", .good)
+        case .system: (who, color) = ("System", .muted)
+        }
+        var spans = [Span(who, Style(color: color, bold: true, reverse: highlighted)), Span(" · " + TimeFormat.localClock(message.createdAt), .muted)]
+        let services = message.detectedServices
+        if !services.isEmpty {
+            spans.append(Span("  "))
+            for service in services { spans.append(Span("[\(service.rawValue)]", Style(color: .warning))); spans.append(Span(" ")) }
+        }
+        return StyledLine(spans)
+    }
+
+    static func footer(_ message: Message) -> StyledLine? {
+        switch message.status {
+        case .complete: return nil
+        case .streaming: return StyledLine([Span("▍", .accent)])
+        case .interrupted: return StyledLine([Span("⚠ interrupted: the reply stopped here", Style(color: .warning))])
+        case .error: return StyledLine([Span("⚠ the reply failed", Style(color: .bad))])
+        }
+    }
+}
+
+enum TranscriptView {
+    /// Draws the visible part of the transcript; returns its total height in lines.
+    static func draw(_ state: AppState, into grid: inout Grid, rect: Rect, cache: TranscriptLayoutCache) -> Int {
+        let transcript = state.transcript
+        guard rect.height > 0 else { return 0 }
+        if transcript.messages.isEmpty {
+            let texts = transcript.conversationID == nil ? welcome(state) : ["This conversation is empty."]
+            let lines = texts.enumerated().flatMap { index, text in
+                Wrap.lines([Span(text, index == 0 ? .bold : .muted)], width: rect.width)
+            }
+            for (index, line) in lines.prefix(rect.height).enumerated() {
+                line.draw(into: &grid, row: rect.row + index, column: rect.column, width: rect.width)
+            }
+            return 0
+        }
+        var lines: [StyledLine] = []
+        if transcript.hasEarlier { lines.append(StyledLine([Span("↑ earlier messages (PgUp)", .muted)])) }
+        var highlightLine: Int?
+        for message in transcript.messages {
+            if message.id == transcript.highlight { highlightLine = lines.count }
+            lines += cache.lines(for: message, width: rect.width, highlighted: message.id == transcript.highlight, now: state.now)
+        }
+        cache.keep(only: Set(transcript.messages.compactMap(\.id)))
+        let maxScroll = max(0, lines.count - rect.height)
+        var first = max(0, lines.count - rect.height - min(transcript.scrollFromBottom, maxScroll))
+        if let highlightLine { first = min(highlightLine, maxScroll) }
+        for (offset, line) in lines[first..<min(lines.count, first + rect.height)].enumerated() {
+            line.draw(into: &grid, row: rect.row + offset, column: rect.column, width: rect.width)
+        }
+        if first + rect.height < lines.count {
+            let more = "↓ \(lines.count - first - rect.height) more lines (PgDn)"
+            grid.write(more, row: rect.bottom - 1, column: max(rect.column, rect.right - DisplayWidth.of(more)), style: .inverse, limit: rect.right)
+        }
+        return lines.count
+    }
+
+    static func welcome(_ state: AppState) -> [String] {
+        var lines = ["lume-tui — your Gmail, Calendar, Tasks and Keep from the terminal", ""]
+        lines.append("Type a message and press Enter. Ctrl-J or Alt-Enter starts a new line.")
+        lines.append("Each message shows which Google services it needs; access is asked for the first time one is.")
+        if !state.account.clientConfigured {
+            lines.append("Google sign-in is not set up yet: see the README, \"Setting up Google sign-in\".")
+        } else if state.account.email == nil {
+            lines.append("Not signed in: you will be asked when a message needs Google.")
+        }
+        lines.append("Past conversations are on the left (Ctrl-O); Ctrl-F searches them all. ? or F1 for every key.")
+        return lines
+    }
+}
+
+enum PromptView {
+    static let marker = "› "
+
+    /// The prompt wrapped to the screen width, with where the caret falls.
+    static func lines(_ prompt: PromptEditor, width: Int) -> [StyledLine] {
+        layout(prompt, width: width).lines
+    }
+
+    static func layout(_ prompt: PromptEditor, width: Int) -> (lines: [StyledLine], caret: Position) {
+        let usable = max(1, width - 2)
+        var lines: [StyledLine] = []
+        var caret = Position(row: 0, column: 2)
+        let before = prompt.beforeCaret
+        var consumed = 0
+        let logical = prompt.text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, line) in logical.enumerated() {
+            let prefix = index == 0 ? marker : "  "
+            var current = ""
+            var used = 0
+            var pieces: [String] = []
+            for character in line {
+                let w = DisplayWidth.character(character)
+                if used + w > usable { pieces.append(current); current = ""; used = 0 }
+                current.append(character)
+                used += w
+            }
+            pieces.append(current)
+            for (pieceIndex, piece) in pieces.enumerated() {
+                let rowStart = consumed
+                let rowEnd = consumed + piece.count
+                if before.count >= rowStart && before.count <= rowEnd && (before.count < rowEnd || pieceIndex == pieces.count - 1) {
+                    let inRow = Array(piece)[..<(before.count - rowStart)]
+                    caret = Position(row: lines.count, column: 2 + DisplayWidth.of(String(inRow)))
+                }
+                lines.append(StyledLine([Span(pieceIndex == 0 ? prefix : "  ", .accent), Span(piece)]))
+                consumed = rowEnd
+            }
+            consumed += 1  // the newline
+        }
+        return (lines, caret)
+    }
+
+    static func draw(_ state: AppState, into grid: inout Grid, rect: Rect) {
+        let (lines, caret) = layout(state.prompt, width: rect.width)
+        let first = max(0, min(caret.row - rect.height + 1, lines.count - rect.height))
+        for (offset, line) in lines.dropFirst(first).prefix(rect.height).enumerated() {
+            line.draw(into: &grid, row: rect.row + offset, column: rect.column, width: rect.width)
+        }
+        if state.prompt.isEmpty {
+            let hint = state.replyingTo != nil ? "a reply is arriving — Esc stops it" : "Message (Enter sends · Ctrl-J new line · ? help)"
+            grid.write(hint, row: rect.row, column: rect.column + 2, style: .muted, limit: rect.right)
+        }
+        if state.focus == .prompt {
+            grid.cursor = Position(row: rect.row + caret.row - first, column: min(rect.right - 1, caret.column))
+        }
+    }
+}
+
+enum StatusView {
+    static func draw(_ state: AppState, into grid: inout Grid, rect: Rect) {
+        grid.fill(rect, style: .inverse)
+        if let notice = state.notice {
+            let style = Style(color: notice.kind == .error ? .bad : notice.kind == .warning ? .warning : .standard, reverse: true)
+            grid.write(" " + notice.text, row: rect.row, column: rect.column, style: style, limit: rect.right)
+            return
+        }
+        var parts: [String] = []
+        if let email = state.account.email {
+            parts.append(email)
+            let services = Service.allCases.map { service -> String in
+                let state = state.account.states[service] ?? .notRequested
+                let mark = switch state {
+                case .granted: "✓"
+                case .partial: "◐"
+                case .unavailable: "✗"
+                case .declined: "✗"
+                default: "·"
+                }
+                return service.rawValue + mark
+            }
+            parts.append(services.joined(separator: " "))
+        } else {
+            parts.append(state.account.clientConfigured ? "not signed in" : "Google not set up")
+        }
+        parts.append(state.providerName)
+        switch state.connectivity {
+        case .online: parts.append("online")
+        case .offline: parts.append("offline")
+        case .unknown: break
+        }
+        let left = " " + parts.joined(separator: " │ ")
+        let right = "? help "
+        grid.write(left, row: rect.row, column: rect.column, style: .inverse, limit: rect.right - DisplayWidth.of(right) - 1)
+        grid.write(right, row: rect.row, column: rect.right - DisplayWidth.of(right), style: .inverse, limit: rect.right)
+    }
+}
