@@ -28,6 +28,14 @@ public struct SignInPrompt: Sendable, Equatable {
     public let expiresAt: Date
     public let browser: BrowserLaunch
 
+    public init(url: String, redirectURI: String, port: Int, expiresAt: Date, browser: BrowserLaunch) {
+        self.url = url
+        self.redirectURI = redirectURI
+        self.port = port
+        self.expiresAt = expiresAt
+        self.browser = browser
+    }
+
     /// For a remote machine: forward the port, then open the URL locally.
     public var sshHint: String { "ssh -L \(port):127.0.0.1:\(port) <this machine>" }
 }

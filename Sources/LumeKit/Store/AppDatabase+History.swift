@@ -29,6 +29,18 @@ public struct SearchHit: Equatable, Sendable {
     public var snippet: String
     /// Relevance (`SearchRank`): higher is more relevant.
     public var score: Double
+
+    public init(messageID: Int64, conversationID: Int64, conversationTitle: String, archived: Bool, role: MessageRole,
+                createdAt: Date, snippet: String, score: Double) {
+        self.messageID = messageID
+        self.conversationID = conversationID
+        self.conversationTitle = conversationTitle
+        self.archived = archived
+        self.role = role
+        self.createdAt = createdAt
+        self.snippet = snippet
+        self.score = score
+    }
 }
 
 extension AppDatabase {

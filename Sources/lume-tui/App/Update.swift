@@ -497,6 +497,9 @@ enum App {
                 return [.cancelSignIn]
             case .character("o"):
                 return [.reopenBrowser]
+            case .character("y"):
+                guard let url = panel.prompt?.url else { return [] }
+                return [.copyToClipboard(url, what: "the sign-in URL")]
             case .character("p"):
                 panel.pasteField = PromptEditor()
                 state.overlay = .signIn(panel)

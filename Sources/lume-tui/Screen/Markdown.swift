@@ -78,6 +78,11 @@ enum Markdown {
                 blocks.append(item)
                 continue
             }
+            // An indented line right after a list item continues that item.
+            if paragraph.isEmpty, line.hasPrefix("  "), case let .listItem(marker, indent, text)? = blocks.last {
+                blocks[blocks.count - 1] = .listItem(marker: marker, indent: indent, text: text + " " + trimmed)
+                continue
+            }
             paragraph.append(trimmed)
         }
         flushParagraph()

@@ -198,7 +198,7 @@ enum OverlayView {
         if let field = panel.pasteField { lines.append(OverlayView.field(field, width: 80)) }
         if let problem = panel.problem { lines.append(StyledLine([Span(problem, Style(color: .bad))])) }
         for result in panel.results { lines.append(StyledLine([Span(result, .muted)])) }
-        let footer = panel.pasteField == nil ? "o open again · p paste URL · Esc cancel" : "Enter submit · Esc back"
+        let footer = panel.pasteField == nil ? "o open again · y copy URL · p paste URL · Esc cancel" : "Enter submit · Esc back"
         box(what, lines, footer: footer, into: &grid, width: 84)
     }
 }

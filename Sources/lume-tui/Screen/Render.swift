@@ -38,7 +38,7 @@ enum Renderer {
 
 enum TooSmallView {
     static func draw(into grid: inout Grid, size: Size) {
-        let lines = ["Terminal too small", "\(size.columns)×\(size.rows); lume-tui needs \(App.minimumSize.columns)×\(App.minimumSize.rows).", "Enlarge the window, or Ctrl-Q to quit."]
+        let lines = ["Terminal too small", "\(size.columns)×\(size.rows); lume-tui needs \(App.minimumSize.columns)×\(App.minimumSize.rows).", "Enlarge it, or Ctrl-Q quits."]
         let top = max(0, (size.rows - lines.count) / 2)
         for (index, line) in lines.enumerated() {
             let cut = DisplayWidth.truncate(line, to: size.columns)

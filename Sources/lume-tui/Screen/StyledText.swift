@@ -76,7 +76,10 @@ enum Wrap {
                 let pieceWidth = DisplayWidth.of(piece)
                 let isSpace = piece.allSatisfy { $0 == " " }
                 if isSpace {
-                    if lineHasWords && used + pieceWidth <= width { append(piece, span.style); used += pieceWidth }
+                    // Spaces between words are kept when they fit; leading spaces (an
+                    // indent the text itself has) are kept on the first line only.
+                    let leading = result.isEmpty && !lineHasWords
+                    if (lineHasWords || leading) && used + pieceWidth <= width { append(piece, span.style); used += pieceWidth }
                     continue
                 }
                 if used + pieceWidth > width && lineHasWords {
