@@ -48,6 +48,13 @@ public struct SignInReport: Sendable, Equatable {
     /// already had granted (a returning user's earlier grants).
     public let outcomes: [Service: PermissionStatus]
     public let grantedScopes: Set<String>
+
+    public init(user: User, stage: SignInStage, outcomes: [Service: PermissionStatus], grantedScopes: Set<String>) {
+        self.user = user
+        self.stage = stage
+        self.outcomes = outcomes
+        self.grantedScopes = grantedScopes
+    }
 }
 
 /// Why an attempt failed, in words a user can act on.

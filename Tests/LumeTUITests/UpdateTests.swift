@@ -1,0 +1,304 @@
+import Foundation
+import LumeKit
+import Testing
+@testable import lume_tui
+
+/// `App.update`: keys in, state and effects out.
+@Suite struct UpdateTests {
+    func state() -> AppState {
+        var state = AppState(size: Size(columns: 100, rows: 30), now: Date(timeIntervalSince1970: 1_795_000_000), providerName: "builtin",
+                             noColor: false, configFile: "/c.toml")
+        state.account = AccountSummary(email: "ada@example.com", states: [:], clientConfigured: true)
+        return state
+    }
+
+    @discardableResult
+    func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
+        keys.flatMap { App.update(&state, .keyPressed($0)) }
+    }
+
+    func type(_ state: inout AppState, _ text: String) {
+        for character in text { _ = App.update(&state, .keyPressed(.character(character))) }
+    }
+
+    func message(_ id: Int64, _ role: MessageRole, _ text: String, conversation: Int64 = 1) -> Message {
+        var message = Message(conversationID: conversation, role: role, content: text, now: Date(timeIntervalSince1970: 1_795_000_000))
+        message.id = id
+        return message
+    }
+
+    @Test func startingLoadsWhatTheScreenNeeds() {
+        var s = state()
+        let effects = App.update(&s, .started)
+        #expect(effects.contains(.loadAccount))
+        #expect(effects.contains(.loadConversations(after: nil, limit: ConversationList.pageSize)))
+        #expect(effects.contains(.loadPromptHistory))
+        #expect(effects.contains(.loadDraft(.newConversation)))
+    }
+
+    @Test func typingSavesTheDraftAndEnterSends() {
+        var s = state()
+        type(&s, "héllo 東京")
+        #expect(s.prompt.text == "héllo 東京")
+        #expect(press(&s, .character("!")) == [.saveDraft(.newConversation, "héllo 東京!")])
+        let effects = press(&s, .enter)
+        #expect(effects == [.sendMessage(conversationID: nil, text: "héllo 東京!"), .saveDraft(.newConversation, "")])
+        #expect(s.prompt.isEmpty)
+        #expect(press(&s, .enter).isEmpty, "an empty prompt sends nothing")
+        type(&s, "   ")
+        #expect(press(&s, .enter).isEmpty, "nor does a blank one")
+    }
+
+    @Test func newlinesAndPasteNeverSend() {
+        var s = state()
+        type(&s, "line one")
+        press(&s, .newline)
+        type(&s, "line two")
+        #expect(s.prompt.text == "line one\nline two")
+        let effects = App.update(&s, .pasted("pasted\r\nblock\nwith\tlines"))
+        #expect(s.prompt.text == "line one\nline twopasted\nblock\nwith    lines")
+        #expect(!effects.contains { if case .sendMessage = $0 { return true } else { return false } })
+    }
+
+    @Test func emacsEditing() {
+        var s = state()
+        type(&s, "hello big world")
+        press(&s, .alt("b"))
+        press(&s, .ctrl("k"))
+        #expect(s.prompt.text == "hello big ")
+        press(&s, .ctrl("a"))
+        press(&s, .alt("f"))
+        type(&s, ",")
+        #expect(s.prompt.text == "hello, big ")
+        press(&s, .ctrl("e"))
+        press(&s, .ctrl("w"))
+        #expect(s.prompt.text == "hello, ")
+        press(&s, .ctrl("y"))
+        #expect(s.prompt.text == "hello, big ")
+        press(&s, .ctrl("u"))
+        #expect(s.prompt.isEmpty)
+        type(&s, "ab")
+        press(&s, .ctrlLeft, .character("x"), .ctrlRight, .character("y"))
+        #expect(s.prompt.text == "xaby")
+        press(&s, .home, .delete, .end, .backspace)
+        #expect(s.prompt.text == "ab")
+    }
+
+    @Test func upAndDownRecallEarlierPrompts() {
+        var s = state()
+        _ = App.update(&s, .promptHistoryLoaded(["newest", "older", "oldest"]))
+        type(&s, "unsent")
+        press(&s, .up)
+        #expect(s.prompt.text == "newest")
+        press(&s, .up, .up, .up)
+        #expect(s.prompt.text == "oldest")
+        press(&s, .down)
+        #expect(s.prompt.text == "older")
+        press(&s, .down, .down)
+        #expect(s.prompt.text == "unsent", "back to what was being typed")
+        // In a multi-line prompt, Up first moves between lines.
+        s.prompt = PromptEditor("one\ntwo")
+        press(&s, .up)
+        #expect(s.prompt.text == "one\ntwo")
+        #expect(s.prompt.caretLine == 0)
+    }
+
+    @Test func sendingWhileAReplyArrivesIsRefusedNotLost() {
+        var s = state()
+        _ = App.update(&s, .replyStarted(message(5, .assistant, "")))
+        type(&s, "next question")
+        #expect(press(&s, .enter).isEmpty)
+        #expect(s.prompt.text == "next question")
+        #expect(s.notice?.text.contains("Esc") == true)
+        #expect(press(&s, .escape) == [.cancelReply])
+    }
+
+    @Test func storedMessagesAndStreamedReplies() {
+        var s = state()
+        var conversation = Conversation(title: "Plan", now: s.now)
+        conversation.id = 7
+        let user = message(1, .user, "plan it", conversation: 7)
+        _ = App.update(&s, .userMessageStored(user, conversation))
+        #expect(s.transcript.conversationID == 7)
+        #expect(s.list.rows.first?.id == 7)
+        #expect(s.history.entries.first == "plan it")
+        var reply = message(2, .assistant, "", conversation: 7)
+        reply.status = .streaming
+        _ = App.update(&s, .replyStarted(reply))
+        _ = App.update(&s, .replyChunkReceived(messageID: 2, text: "Hel"))
+        _ = App.update(&s, .replyChunkReceived(messageID: 2, text: "lo"))
+        #expect(s.transcript.messages.last?.content == "Hello")
+        reply.content = "Hello"
+        reply.status = .complete
+        _ = App.update(&s, .replyFinished(reply))
+        #expect(s.replyingTo == nil)
+        #expect(s.transcript.messages.last?.status == .complete)
+    }
+
+    @Test func permissionDialogRunsStage1ThenEachGrant() {
+        var s = state()
+        s.account = AccountSummary(email: nil, states: [:], clientConfigured: true)
+        let pending = message(1, .user, "email Bob and add to my shopping list")
+        _ = App.update(&s, .permissionNeeded(message: pending, missing: [.email, .keep]))
+        guard case .permission = s.overlay else { Issue.record("no dialog"); return }
+        let effects = press(&s, .enter)
+        #expect(effects == [.signIn(.identity)])
+        guard case let .signIn(panel) = s.overlay else { Issue.record("no sign-in panel"); return }
+        #expect(panel.queue == [.services([.email]), .services([.keep])], "Keep on its own, after Stage 1")
+        let user = User(sub: "1", email: "ada@example.com", name: "Ada", now: s.now)
+        let next = App.update(&s, .signInFinished(.succeeded(SignInReport(user: user, stage: .identity, outcomes: [:], grantedScopes: []))))
+        #expect(next == [.loadAccount, .signIn(.services([.email]))])
+        _ = App.update(&s, .signInFinished(.succeeded(SignInReport(user: user, stage: .services([.email]), outcomes: [.email: .granted], grantedScopes: []))))
+        let last = App.update(&s, .signInFinished(.succeeded(SignInReport(user: user, stage: .services([.keep]), outcomes: [.keep: .unavailable], grantedScopes: []))))
+        #expect(last == [.loadAccount, .answer(pending)], "then the pending message is answered")
+        #expect(s.overlay == nil)
+        #expect(s.notice?.text.contains("email: granted.") == true)
+        #expect(s.notice?.text.contains("keep: not available") == true)
+    }
+
+    @Test func untickingAndAnsweringWithout() {
+        var s = state()
+        let pending = message(1, .user, "email Bob")
+        _ = App.update(&s, .permissionNeeded(message: pending, missing: [.email, .calendar]))
+        press(&s, .character(" "))  // untick email
+        #expect(press(&s, .enter) == [.signIn(.services([.calendar]))])
+        s.overlay = nil
+        _ = App.update(&s, .permissionNeeded(message: pending, missing: [.email]))
+        #expect(press(&s, .escape) == [.answer(pending)])
+    }
+
+    @Test func withoutAClientTheDialogCannotStartSignIn() {
+        var s = state()
+        s.account = AccountSummary(email: nil, states: [:], clientConfigured: false)
+        let pending = message(1, .user, "email Bob")
+        _ = App.update(&s, .permissionNeeded(message: pending, missing: [.email]))
+        #expect(press(&s, .enter).isEmpty)
+        #expect(press(&s, .escape) == [.answer(pending)])
+    }
+
+    @Test func declinedSignInStillAnswers() {
+        var s = state()
+        let pending = message(1, .user, "email Bob")
+        s.overlay = .signIn(SignInPanel(stage: .services([.email]), prompt: nil, queue: [], pending: pending))
+        let effects = App.update(&s, .signInFinished(.failed(stage: .services([.email]), message: "declined", declined: true)))
+        #expect(effects == [.loadAccount, .answer(pending)])
+        #expect(s.notice?.kind == .warning)
+    }
+
+    @Test func signInPanelKeys() {
+        var s = state()
+        s.overlay = .signIn(SignInPanel(stage: .identity, prompt: nil, queue: [], pending: nil))
+        #expect(press(&s, .character("o")) == [.reopenBrowser])
+        press(&s, .character("p"))
+        _ = App.update(&s, .pasted("http://127.0.0.1:5/oauth/callback?state=s&code=c\n"))
+        #expect(press(&s, .enter) == [.submitPastedURL("http://127.0.0.1:5/oauth/callback?state=s&code=c")])
+        _ = App.update(&s, .pastedURLRejected("not this sign-in"))
+        guard case let .signIn(panel) = s.overlay else { Issue.record("panel closed"); return }
+        #expect(panel.problem?.contains("not this sign-in") == true)
+        #expect(press(&s, .escape) == [.cancelSignIn])
+    }
+
+    @Test func conversationListNavigation() {
+        var s = state()
+        let rows = (1...3).map { index -> Conversation in
+            var row = Conversation(title: "c\(index)", now: s.now)
+            row.id = Int64(index)
+            return row
+        }
+        _ = App.update(&s, .conversationsLoaded(rows, appended: false, hasMore: false))
+        press(&s, .ctrl("o"))
+        #expect(s.focus == .list)
+        press(&s, .down)
+        #expect(press(&s, .enter) == [.openConversation(id: 2, limit: Transcript.windowSize), .loadDraft(.conversation(2))])
+        #expect(s.focus == .prompt)
+        press(&s, .tab, .character("r"))
+        guard case .rename(2, _) = s.overlay else { Issue.record("no rename"); return }
+        press(&s, .ctrl("u"))
+        type(&s, "Renamed")
+        #expect(press(&s, .enter) == [.rename(id: 2, title: "Renamed")])
+        press(&s, .character("d"))
+        #expect(press(&s, .character("n")).isEmpty, "anything but y keeps it")
+        press(&s, .character("d"))
+        #expect(press(&s, .character("y")) == [.delete(id: 2)])
+        #expect(press(&s, .character("a")) == [.archive(id: 2)])
+    }
+
+    @Test func listPagesInAsYouScroll() {
+        var s = state()
+        let rows = (1...10).map { index -> Conversation in
+            var row = Conversation(title: "c\(index)", now: s.now.addingTimeInterval(-Double(index)))
+            row.id = Int64(index)
+            return row
+        }
+        _ = App.update(&s, .conversationsLoaded(rows, appended: false, hasMore: true))
+        s.focus = .list
+        var effects: [Effect] = []
+        for _ in 0..<6 { effects += press(&s, .down) }
+        #expect(effects == [.loadConversations(after: ConversationCursor(updatedAt: rows[9].updatedAt, id: 10), limit: ConversationList.pageSize)])
+    }
+
+    @Test func searchRunsAsYouTypeAndJumpsToTheMessage() {
+        var s = state()
+        press(&s, .ctrl("f"))
+        type(&s, "m")
+        #expect(press(&s, .character("e")) == [.search("me")])
+        let hit = SearchHit(messageID: 42, conversationID: 3, conversationTitle: "t", archived: false, role: .user, createdAt: s.now, snippet: "", score: 1)
+        _ = App.update(&s, .searchCompleted(query: "me", [hit]))
+        let effects = press(&s, .enter)
+        #expect(effects.contains(.openConversation(id: 3, limit: Transcript.windowSize)))
+        #expect(s.transcript.highlight == 42)
+        #expect(s.overlay == nil)
+    }
+
+    @Test func scrollingAndLoadingEarlierMessages() {
+        var s = state()
+        s.transcript = Transcript(conversationID: 1, title: "t", messages: [message(100, .user, "x")], hasEarlier: true)
+        press(&s, .pageUp)
+        #expect(s.transcript.scrollFromBottom > 0)
+        let effects = App.transcriptMeasured(&s, lines: 10)
+        #expect(effects == [.loadEarlierMessages(conversationID: 1, beforeID: 100, limit: Transcript.windowSize)])
+        #expect(s.transcript.scrollFromBottom == 0, "clamped to what exists")
+        _ = App.update(&s, .earlierMessagesLoaded(conversationID: 1, [message(99, .assistant, "earlier")], hasEarlier: false))
+        #expect(s.transcript.messages.map(\.id) == [99, 100])
+        press(&s, .altDown)
+        #expect(s.transcript.scrollFromBottom == 0)
+    }
+
+    @Test func quitSavesTheDraftAndStopsAReply() {
+        var s = state()
+        type(&s, "half a thought")
+        _ = App.update(&s, .replyStarted(message(9, .assistant, "")))
+        let effects = press(&s, .ctrl("c"))
+        #expect(effects == [.cancelReply, .saveDraft(.newConversation, "half a thought"), .quit])
+        #expect(s.quitting)
+        var other = state()
+        #expect(App.update(&other, .terminateRequested).last == .quit)
+    }
+
+    @Test func editorAndClipboardChords() {
+        var s = state()
+        type(&s, "draft")
+        press(&s, .ctrl("x"))
+        #expect(press(&s, .ctrl("e")) == [.openEditor("draft")])
+        _ = App.update(&s, .editorFinished("written in vim\n"))
+        #expect(s.prompt.text == "written in vim")
+        #expect(press(&s, .alt("y")).isEmpty, "nothing to copy yet")
+        s.transcript.messages = [message(1, .assistant, "Use this:\n\n```sh\nls -la\n```\n")]
+        #expect(press(&s, .alt("y")) == [.copyToClipboard("Use this:\n\n```sh\nls -la\n```\n", what: "the last reply")])
+        #expect(press(&s, .alt("c")) == [.copyToClipboard("ls -la", what: "the last code block")])
+    }
+
+    @Test func helpAndNoticesExpire() {
+        var s = state()
+        press(&s, .character("?"))
+        #expect(s.overlay == .help)
+        press(&s, .character("x"))
+        #expect(s.overlay == nil)
+        press(&s, .function(1))
+        #expect(s.overlay == .help)
+        _ = App.update(&s, .failed("boom"))
+        #expect(s.notice?.text == "boom")
+        _ = App.update(&s, .ticked(s.now.addingTimeInterval(60)))
+        #expect(s.notice == nil)
+    }
+}
