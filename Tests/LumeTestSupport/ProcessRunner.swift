@@ -26,6 +26,10 @@ public struct ProcessResult: Sendable {
 }
 
 /// Runs a program to completion with a deadline, feeding stdin and collecting output.
+///
+/// Built on posix_spawn with files for stdin/stdout/stderr rather than Foundation's
+/// `Process`: `Process` decides a child is still running while any descendant holds an
+/// inherited descriptor, and tmux's server (started by a tmux client) holds them for ever.
 public enum ProcessRunner {
     public struct TimedOut: Error, CustomStringConvertible {
         public let command: String
@@ -37,34 +41,41 @@ public enum ProcessRunner {
         _ executable: String, _ arguments: [String], environment: [String: String],
         stdin: String? = nil, timeout: TimeInterval = 60
     ) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        // Drain both pipes as the process writes, so a chatty process never blocks on a full pipe.
-        let collected = OutputCollector()
-        out.fileHandleForReading.readabilityHandler = { collected.append(stdout: $0.availableData) }
-        err.fileHandleForReading.readabilityHandler = { collected.append(stderr: $0.availableData) }
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try? input.fileHandleForWriting.close()
+        let directory = TemporaryDirectory("lume-run")
+        let inputPath = directory.file("stdin"), outputPath = directory.file("stdout"), errorPath = directory.file("stderr")
+        try Data((stdin ?? "").utf8).write(to: URL(fileURLWithPath: inputPath))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, &argv, &envp)
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .ENOENT) }
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
+        var status: Int32 = 0
+        while true {
+            let done = waitpid(pid, &status, WNOHANG)
+            if done == pid { break }
             if Date() > deadline {
-                process.terminate()
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
                 throw TimedOut(command: ([executable] + arguments).joined(separator: " "))
             }
             usleep(2000)
         }
-        out.fileHandleForReading.readabilityHandler = nil
-        err.fileHandleForReading.readabilityHandler = nil
-        collected.append(stdout: out.fileHandleForReading.readDataToEndOfFile())
-        collected.append(stderr: err.fileHandleForReading.readDataToEndOfFile())
-        return ProcessResult(status: process.terminationStatus, stdout: collected.stdout, stderr: collected.stderr)
+        let exited = status & 0x7F == 0
+        let code = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        let output = String(decoding: FileManager.default.contents(atPath: outputPath) ?? Data(), as: UTF8.self)
+        let errors = String(decoding: FileManager.default.contents(atPath: errorPath) ?? Data(), as: UTF8.self)
+        return ProcessResult(status: code, stdout: output, stderr: errors)
     }
 
     /// Runs the lume-tui binary built with the tests.
@@ -78,13 +89,3 @@ public enum ProcessRunner {
     }
 }
 
-final class OutputCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var out = Data()
-    private var err = Data()
-
-    func append(stdout data: Data) { lock.lock(); out.append(data); lock.unlock() }
-    func append(stderr data: Data) { lock.lock(); err.append(data); lock.unlock() }
-    var stdout: String { lock.lock(); defer { lock.unlock() }; return String(decoding: out, as: UTF8.self) }
-    var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: err, as: UTF8.self) }
-}

@@ -1,0 +1,136 @@
+import Foundation
+import LumeKit
+import LumeTestSupport
+import Testing
+
+/// The real binary in tmux: what a user sees and keeps.
+@Suite(.serialized) struct TmuxTests {
+    let home = TestHome()
+
+    func database() throws -> AppDatabase { try AppDatabase(path: home.databaseFile) }
+
+    @Test func launchShowsTheEmptyState() throws {
+        let tmux = try TmuxSession(home: home)
+        let screen = try tmux.waitFor("lume-tui — your Gmail")
+        #expect(screen.contains("No conversations yet."))
+        #expect(screen.contains("Google not set up │ builtin"))
+        #expect(screen.contains("› Message (Enter sends"))
+        try tmux.press("C-q")
+        try tmux.waitForExit()
+    }
+
+    @Test func sendsCJKAndEmojiWithTheirFlagsAndKeepsThemAcrossRuns() throws {
+        let tmux = try TmuxSession(home: home)
+        try tmux.waitFor("lume-tui — your Gmail")
+        try tmux.type("email 東京チーム about the 🚀 launch and add a task")
+        try tmux.press("Enter")
+        var screen = try tmux.waitFor("[email] [tasks]")
+        #expect(screen.contains("email 東京チーム about the 🚀 launch and add a task"))
+        // No client configured: the dialog says what to set; Esc answers without.
+        screen = try tmux.waitFor("Google access needed")
+        #expect(screen.contains("client_id"))
+        try tmux.press("Escape")
+        try tmux.waitFor("built-in assistant cannot act on")
+        try tmux.press("C-q")
+        try tmux.waitForExit()
+
+        let conversations = try database().conversations()
+        #expect(conversations.count == 1)
+        #expect(try database().messages(in: conversations[0].id!).map(\.role) == [.user, .assistant])
+
+        let again = try TmuxSession(home: home)
+        screen = try again.waitFor("email 東京チーム")
+        #expect(screen.contains("Conversations"))
+        try again.press("C-o")
+        try again.press("Enter")
+        screen = try again.waitFor("built-in assistant cannot act on")
+        #expect(screen.contains("[email] [tasks]"))
+        try again.press("C-q")
+        try again.waitForExit()
+    }
+
+    @Test func resizeReflowsAndATinyWindowSaysSo() throws {
+        let database = try database()
+        let conversation = try database.createConversation(title: "Reflow")
+        try database.appendMessage(to: conversation.id!, role: .user, content: String(repeating: "wrapping words ", count: 12) + "東京")
+        let tmux = try TmuxSession(home: home, arguments: ["--conversation", "\(conversation.id!)"])
+        try tmux.waitFor("wrapping words")
+        #expect(tmux.screen.contains("Conversations"))
+        try tmux.resize(columns: 60, rows: 20)
+        let narrow = try tmux.waitFor("list hidden below 70 columns") { !$0.contains("Conversations") && $0.contains("wrapping") }
+        #expect(narrow.split(separator: "\n").allSatisfy { $0.count <= 60 })
+        try tmux.resize(columns: 30, rows: 6)
+        try tmux.waitFor("Terminal too small")
+        try tmux.resize(columns: 100, rows: 30)
+        try tmux.waitFor("Conversations")
+        try tmux.press("C-q")
+        try tmux.waitForExit()
+    }
+
+    @Test func searchFindsAnOldMessageAndJumpsToIt() throws {
+        let database = try database()
+        for index in 0..<30 {
+            let conversation = try database.createConversation(title: "Filler \(index)")
+            try database.appendMessage(to: conversation.id!, role: .user, content: "ordinary chatter number \(index)")
+        }
+        let old = try database.createConversation(title: "Archived trip", now: Date(timeIntervalSince1970: 1_600_000_000))
+        try database.appendMessage(to: old.id!, role: .user, content: "Die Grüße aus Zürich und das Kamel", now: Date(timeIntervalSince1970: 1_600_000_000))
+        try database.setArchived(id: old.id!, true)
+        let tmux = try TmuxSession(home: home)
+        try tmux.waitFor("Filler 29")
+        try tmux.press("C-f")
+        try tmux.waitFor("Search")
+        try tmux.type("zurich kamel")
+        let results = try tmux.waitFor("Archived trip")
+        #expect(results.contains("archived"))
+        try tmux.press("Enter")
+        try tmux.waitFor("Die Grüße aus Zürich und das Kamel")
+        try tmux.press("C-q")
+        try tmux.waitForExit()
+    }
+
+    @Test func whatWasTypedSurvivesAKill() throws {
+        let tmux = try TmuxSession(home: home)
+        try tmux.waitFor("lume-tui — your Gmail")
+        try tmux.type("an unsent thought about ラーメン")
+        try tmux.waitFor("an unsent thought about ラーメン")
+        // The draft is written off the UI thread; give it a moment, then kill without warning.
+        let deadline = Date().addingTimeInterval(5)
+        while (try? database().draft(for: .newConversation)) != "an unsent thought about ラーメン" && Date() < deadline { usleep(50_000) }
+        let pid = try #require(tmux.pid)
+        kill(pid, SIGKILL)
+        try tmux.waitForExit()
+        let again = try TmuxSession(home: home)
+        try again.waitFor("› an unsent thought about ラーメン")
+        try again.press("C-q")
+        try again.waitForExit()
+    }
+
+    @Test func theTerminalIsRestoredAfterSignals() throws {
+        for signal in ["TERM", "HUP", "INT"] {
+            let tmux = try TmuxSession(home: home, command: "sh -c '\(Products.lumeTUI); echo \"exit=$?\"; stty -a | tr \" \" \"\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo; sleep 30'")
+            try tmux.waitFor("lume-tui — your Gmail")
+            // The pane runs sh; lume-tui is its child.
+            let shell = try #require(tmux.pid)
+            let pid = try #require(try ProcessRunner.run("/usr/bin/pgrep", ["-P", "\(shell)"], environment: ["PATH": "/usr/bin:/bin"]).stdout
+                .split(separator: "\n").first.flatMap { Int32($0) })
+            kill(pid, signal == "TERM" ? SIGTERM : signal == "HUP" ? SIGHUP : SIGINT)
+            let screen = try tmux.waitFor("exit=")
+            #expect(screen.contains("exit=0"), "\(signal): \(screen)")
+            #expect(screen.contains("\nicanon") && screen.contains("\necho"), "\(signal): the terminal is back in cooked mode")
+        }
+    }
+
+    @Test func pasteArrivesAsOneMessage() throws {
+        let tmux = try TmuxSession(home: home)
+        try tmux.waitFor("lume-tui — your Gmail")
+        try tmux.paste("first pasted line\nsecond pasted line")
+        try tmux.waitFor("second pasted line")
+        #expect(try database().conversations().isEmpty, "a pasted newline does not send")
+        try tmux.press("Enter")
+        try tmux.waitFor("Google access needed") { $0.contains("Assistant") || $0.contains("Google access needed") }
+        let messages = try database().recentMessages()
+        #expect(messages.last?.content == "first pasted line\nsecond pasted line")
+        try tmux.press("C-q")
+    }
+}
