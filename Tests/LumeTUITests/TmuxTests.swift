@@ -133,4 +133,83 @@ import Testing
         #expect(messages.last?.content == "first pasted line\nsecond pasted line")
         try tmux.press("C-q")
     }
+
+    @Test func thePermissionDialogCompletesAGrantAgainstTheFakeGoogle() throws {
+        let google = try FakeGoogle()
+        try home.writeConfig(google.configSection + "[oauth]\ntimeout = 60\nbrowser = \"\(Products.testBrowser)\"\n")
+        let tmux = try TmuxSession(home: home)
+        try tmux.waitFor("not signed in │ builtin")
+        try tmux.type("email Ada the notes from standup")
+        try tmux.press("Enter")
+        let dialog = try tmux.waitFor("This message needs Google access")
+        #expect(dialog.contains("[x] Gmail"))
+        #expect(dialog.contains("You are not signed in"))
+        try tmux.press("Enter")
+        // The stand-in browser completes Stage 1, then Stage 2; the status line updates and
+        // the pending message is answered.
+        let screen = try tmux.waitFor("the status line shows email granted", timeout: 30) { $0.contains("ada@example.com │ email✓") }
+        _ = screen
+        try tmux.waitFor("built-in assistant cannot act on", timeout: 20)
+        #expect(google.exchanges == 2)
+        let stages = google.authorizationRequests.map { $0.query["redirect_uri"] ?? "" }
+        #expect(stages.count == 2 && stages[0].hasSuffix("/oauth/callback") && stages[1].hasSuffix("/oauth/service-callback"))
+        let user = try #require(try database().signedInUser())
+        #expect(user.emailGranted)
+        try tmux.press("C-q")
+        try tmux.waitForExit()
+    }
+
+    @Test func killedMidReplyKeepsTheMessageAndThePartialReply() throws {
+        let llm = try FakeOpenAI()
+        llm.behaviour = .stream((1...40).map { "word\($0) " }, delay: 0.25)
+        try home.writeConfig(llm.configSection())
+        let tmux = try TmuxSession(home: home)
+        try tmux.waitFor("fake-model")
+        try tmux.type("tell me a long story")
+        try tmux.press("Enter")
+        try tmux.waitFor("word6")
+        // Let the stored copy catch up with the screen, then kill without warning.
+        let database = try database()
+        let deadline = Date().addingTimeInterval(5)
+        while !(try database.recentMessages().first { $0.role == .assistant }?.content.contains("word6") ?? false) && Date() < deadline {
+            usleep(50_000)
+        }
+        kill(try #require(tmux.pid), SIGKILL)
+        try tmux.waitForExit()
+
+        let messages = try database.recentMessages().reversed()
+        #expect(messages.map(\.role) == [.user, .assistant])
+        #expect(messages.first?.content == "tell me a long story")
+        let partial = try #require(messages.last)
+        #expect(partial.content.hasPrefix("word1 word2 "))
+        #expect(!partial.content.contains("word40"))
+
+        let again = try TmuxSession(home: home)
+        try again.waitFor("tell me a long story")
+        try again.press("C-o")
+        try again.press("Enter")
+        let screen = try again.waitFor("⚠ interrupted")
+        #expect(screen.contains("word1 word2"))
+        #expect(try database.message(id: partial.id!)?.status == .interrupted)
+        try again.press("C-q")
+        try again.waitForExit()
+    }
+
+    @Test func escStopsAStreamingReplyAndKeepsIt() throws {
+        let llm = try FakeOpenAI()
+        llm.behaviour = .stream((1...40).map { "piece\($0) " }, delay: 0.2)
+        try home.writeConfig(llm.configSection())
+        let tmux = try TmuxSession(home: home)
+        try tmux.waitFor("fake-model")
+        try tmux.type("stream something")
+        try tmux.press("Enter")
+        try tmux.waitFor("piece3")
+        try tmux.press("Escape")
+        try tmux.waitFor("⚠ interrupted")
+        let reply = try #require(try database().recentMessages().first)
+        #expect(reply.status == .interrupted)
+        #expect(reply.content.contains("piece3"))
+        try tmux.press("C-q")
+        try tmux.waitForExit()
+    }
 }

@@ -49,6 +49,9 @@ private final class Transfer: @unchecked Sendable {
 
     private let lock = NSLock()
     private var cancelled = false
+    /// When the last byte arrived (or the transfer started), for stall detection.
+    private var lastActivity = Date()
+    private(set) var stalled = false
     var body = Data()
     var headers: [HTTPHeader] = []
 
@@ -69,6 +72,24 @@ private final class Transfer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return cancelled
+    }
+
+    func receivedData() {
+        lock.lock()
+        lastActivity = Date()
+        lock.unlock()
+    }
+
+    /// Whether the transfer should stop: cancelled, or a stream silent for too long.
+    func shouldAbort() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if cancelled { return true }
+        if let stallTimeout, Date().timeIntervalSince(lastActivity) > stallTimeout {
+            stalled = true
+            return true
+        }
+        return false
     }
 
     func run() -> Result<HTTPResponse, Error> {
@@ -95,10 +116,8 @@ private final class Transfer: @unchecked Sendable {
                 lume_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
                 lume_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
                 lume_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, 10_000)
-                if let stallTimeout {
-                    lume_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
-                    lume_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(stallTimeout.rounded(.up))))
-                } else {
+                // A stream has no total deadline; the progress callback ends it when it stalls.
+                if stallTimeout == nil {
                     lume_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000))
                 }
                 lume_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
@@ -127,6 +146,7 @@ private final class Transfer: @unchecked Sendable {
         }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if stalled { return .failure(HTTPError.timedOut(host: URLComponents(string: request.url)?.host ?? request.url)) }
             return .failure(Self.error(code, detail: detail, url: request.url, cancelled: isCancelled))
         }
         var status = 0
@@ -159,6 +179,7 @@ private let writeCallback: lume_curl_data_fn = { pointer, size, count, context i
     let length = size * count
     guard let pointer, length > 0 else { return length }
     let chunk = Data(bytes: pointer, count: length)
+    transfer.receivedData()
     if let onData = transfer.onData {
         onData(chunk)
     } else {
@@ -186,5 +207,5 @@ private let headerCallback: lume_curl_data_fn = { pointer, size, count, context 
 
 private let progressCallback: lume_curl_progress_fn = { context, _, _, _, _ in
     let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
-    return transfer.isCancelled ? 1 : 0
+    return transfer.shouldAbort() ? 1 : 0
 }

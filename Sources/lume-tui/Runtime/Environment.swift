@@ -15,11 +15,17 @@ struct Environment: Sendable {
         database = try context.openDatabase()
         http = CurlHTTPClient()
         logger = context.logger
-        chat = ChatService(database: database, assistant: Self.assistant(context.config, configFile: context.paths.configFile), logger: logger)
+        chat = ChatService(database: database, assistant: Self.assistant(context, http: http), logger: logger)
     }
 
-    static func assistant(_ config: Config, configFile: String) -> Assistant {
-        BuiltinAssistant(configFile: configFile)
+    static func assistant(_ context: CommandContext, http: HTTPClient) -> Assistant {
+        let config = context.config.assistant
+        switch config.provider {
+        case .builtin:
+            return BuiltinAssistant(configFile: context.paths.configFile)
+        case .openai:
+            return OpenAICompatibleAssistant(baseURL: config.baseURL, model: config.model, apiKey: context.environment[config.apiKeyEnv], http: http)
+        }
     }
 
     var config: Config { context.config }
