@@ -7,6 +7,7 @@ import LumeKit
 //   lume-history-generator --database PATH --conversations 100000 --messages 1000000
 //   lume-history-generator --database PATH --append 500 --conversation ID --tag NAME
 //   lume-history-generator --database PATH --sample
+//   lume-history-generator --database PATH --long-conversation 10000
 //
 // --append writes messages one transaction each through the same call the app uses, which
 // is what the two-process test needs; --sample writes the small fixed history kept as a
@@ -22,6 +23,7 @@ struct Options {
     var conversation: Int64 = 0
     var tag = "writer"
     var sample = false
+    var longConversation = 0
 }
 
 func parseOptions() -> Options {
@@ -41,6 +43,7 @@ func parseOptions() -> Options {
         case "--conversation": options.conversation = Int64(value()) ?? 0
         case "--tag": options.tag = value()
         case "--sample": options.sample = true
+        case "--long-conversation": options.longConversation = Int(value()) ?? 0
         default: fail("unknown argument \(arg)")
         }
     }
@@ -134,6 +137,20 @@ if options.sample {
         })
     }
     do { try database.importConversations(sample) } catch { fail("\(error)") }
+    exit(0)
+}
+
+if options.longConversation > 0 {
+    // One conversation of that many messages, newer than everything else (the UI benchmark
+    // opens and scrolls it).
+    var time = Date()
+    var messages: [(role: MessageRole, content: String, createdAt: Date)] = []
+    for index in 0..<options.longConversation {
+        let role: MessageRole = index % 2 == 0 ? .user : .assistant
+        time += 1
+        messages.append((role, "[\(index)] " + text.message(role: role), time))
+    }
+    do { try database.importConversations([ImportedConversation(title: "Long conversation (\(options.longConversation) messages)", messages: messages)]) } catch { fail("\(error)") }
     exit(0)
 }
 

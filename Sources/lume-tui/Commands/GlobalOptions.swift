@@ -29,7 +29,10 @@ struct CommandContext {
         let paths = AppPaths.resolve(
             configFile: loaded.file, storagePath: loaded.config.storage.path,
             databaseOverride: options.database, environment: environment)
-        return CommandContext(config: loaded.config, paths: paths, environment: environment, logger: Log.make(paths.logFile))
+        var logger = Log.make(paths.logFile)
+        // LUME_LOG_LEVEL=debug adds timings (first frame, keystroke to frame) for the benchmarks.
+        if let level = environment["LUME_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { logger.logLevel = level }
+        return CommandContext(config: loaded.config, paths: paths, environment: environment, logger: logger)
     }
 
     func openDatabase() throws -> AppDatabase {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import LumeKit
 
 /// Actions posted from effect tasks, waiting for the UI thread.
@@ -34,10 +35,16 @@ final class Runner {
     private var lastTick = Date()
     private var measuredLines = -1
     private var signals: [DispatchSourceSignal] = []
+    private let logger: Logger
+    /// When the input being handled was read, for the keystroke-to-frame timing.
+    private var inputRead: Date?
+    private var framesDrawn = 0
+    private var listShown = false
 
     init(terminal: Terminal, environment: Environment, queue: ActionQueue = ActionQueue()) {
         self.terminal = terminal
         self.queue = queue
+        logger = environment.logger
         state = AppState(
             size: terminal.size, now: Date(), providerName: environment.chat.assistant.name,
             noColor: environment.context.environment["NO_COLOR"].map { !$0.isEmpty } ?? false,
@@ -55,7 +62,9 @@ final class Runner {
             }
         }
         while !effects.quitRequested {
-            for input in terminal.readInput(timeout: 25) {
+            let inputs = terminal.readInput(timeout: 25)
+            if !inputs.isEmpty { inputRead = Date() }
+            for input in inputs {
                 switch input {
                 case let .key(key): dispatch(.keyPressed(key))
                 case let .paste(text): dispatch(.pasted(text))
@@ -83,6 +92,18 @@ final class Runner {
         dirty = false
         let frame = Renderer.render(state, cache: cache)
         terminal.draw(frame.grid)
+        framesDrawn += 1
+        if framesDrawn == 1 {
+            logger.debug("first frame drawn", metadata: ["epoch_ms": "\(Int(Date().timeIntervalSince1970 * 1000))", "since_start_ms": "\(ProcessClock.millisecondsSinceStart())"])
+        }
+        if !listShown && !state.list.rows.isEmpty {
+            listShown = true
+            logger.debug("conversation list drawn", metadata: ["since_start_ms": "\(ProcessClock.millisecondsSinceStart())", "rows": "\(state.list.rows.count)"])
+        }
+        if let read = inputRead {
+            logger.debug("input to frame", metadata: ["ms": "\(String(format: "%.3f", Date().timeIntervalSince(read) * 1000))"])
+            inputRead = nil
+        }
         if frame.transcriptLines != measuredLines {
             measuredLines = frame.transcriptLines
             let followUps = App.transcriptMeasured(&state, lines: frame.transcriptLines)
@@ -102,5 +123,20 @@ final class Runner {
             signals.append(source)
         }
         signal(SIGPIPE, SIG_IGN)
+    }
+}
+
+/// How long ago this process started, from the kernel's record (10 ms resolution): the
+/// first-frame time includes loading the binary, not just `main`.
+enum ProcessClock {
+    static func millisecondsSinceStart() -> Int {
+        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+              let uptime = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return -1 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // Field 22 (starttime) is the 20th after the command name's closing parenthesis.
+        guard fields.count > 19, let start = Double(fields[19]), let now = Double(uptime.split(separator: " ")[0]) else { return -1 }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return Int((now - start / ticks) * 1000)
     }
 }
