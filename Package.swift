@@ -66,6 +66,7 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(
             name: "LumeTUITests",
-            dependencies: ["lume-tui", "LumeKit", "LumeTestSupport", "lume-test-browser"]),
+            dependencies: ["lume-tui", "LumeKit", "LumeTestSupport", "lume-test-browser"],
+            exclude: ["Golden"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import LumeKit
 
 /// Finds the package's built executables: they sit next to the test bundle.
 public enum Products {
@@ -27,7 +28,7 @@ public struct ProcessResult: Sendable {
 
 /// Runs a program to completion with a deadline, feeding stdin and collecting output.
 ///
-/// Built on posix_spawn with files for stdin/stdout/stderr rather than Foundation's
+/// Built on `Subprocess` with files for stdin/stdout/stderr rather than Foundation's
 /// `Process`: `Process` decides a child is still running while any descendant holds an
 /// inherited descriptor, and tmux's server (started by a tmux client) holds them for ever.
 public enum ProcessRunner {
@@ -44,35 +45,22 @@ public enum ProcessRunner {
         let directory = TemporaryDirectory("lume-run")
         let inputPath = directory.file("stdin"), outputPath = directory.file("stdout"), errorPath = directory.file("stderr")
         try Data((stdin ?? "").utf8).write(to: URL(fileURLWithPath: inputPath))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, &argv, &envp)
-        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .ENOENT) }
+        let pid = try Subprocess.spawn([executable] + arguments, environment: environment,
+                                       stdin: .file(inputPath, write: false), stdout: .file(outputPath, write: true), stderr: .file(errorPath, write: true))
         let deadline = Date().addingTimeInterval(timeout)
-        var status: Int32 = 0
+        var code: Int32
         while true {
-            let done = waitpid(pid, &status, WNOHANG)
-            if done == pid { break }
+            if let exited = Subprocess.poll(pid) {
+                code = exited
+                break
+            }
             if Date() > deadline {
                 kill(pid, SIGKILL)
-                waitpid(pid, &status, 0)
+                _ = Subprocess.wait(pid)
                 throw TimedOut(command: ([executable] + arguments).joined(separator: " "))
             }
             usleep(2000)
         }
-        let exited = status & 0x7F == 0
-        let code = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         let output = String(decoding: FileManager.default.contents(atPath: outputPath) ?? Data(), as: UTF8.self)
         let errors = String(decoding: FileManager.default.contents(atPath: errorPath) ?? Data(), as: UTF8.self)
         return ProcessResult(status: code, stdout: output, stderr: errors)

@@ -59,35 +59,22 @@ public struct BrowserLauncher: Sendable {
         if configuredCommand.isEmpty && isHeadless { return .headless }
         guard let command else { return .failed(command: "", reason: "no browser command found (set [oauth] browser or $BROWSER)") }
         let script = command.contains("\"$1\"") ? command : command + " \"$1\""
-        var pid: pid_t = 0
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] {
-            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY, 0)
+        let pid: pid_t
+        do {
+            pid = try Subprocess.spawn(["/bin/sh", "-c", script, "lume-tui-browser", url], environment: environment,
+                                       stdin: .null, stdout: .null, stderr: .null)
+        } catch {
+            return .failed(command: command, reason: "\(error)")
         }
-        let arguments = ["/bin/sh", "-c", script, "lume-tui-browser", url]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, &argv, &envp)
-        guard spawned == 0 else { return .failed(command: command, reason: String(cString: strerror(spawned))) }
         let deadline = Date().addingTimeInterval(wait)
-        var status: Int32 = 0
         while Date() < deadline {
-            let done = waitpid(pid, &status, WNOHANG)
-            if done == pid {
-                let exitCode = (status >> 8) & 0xFF
+            if let exitCode = Subprocess.poll(pid) {
                 return exitCode == 0 ? .opened(command: command) : .failed(command: command, reason: "it exited with status \(exitCode)")
             }
             usleep(20_000)
         }
         // Still running: a browser process. Reap it whenever it ends.
-        let child = pid
-        Thread.detachNewThread { var ignored: Int32 = 0; waitpid(child, &ignored, 0) }
+        Thread.detachNewThread { _ = Subprocess.wait(pid) }
         return .opened(command: command)
     }
 

@@ -198,11 +198,16 @@ extension AppDatabase {
     }
 
     /// The user's earlier prompts, newest first, without repeats: what Up/Down recalls.
+    ///
+    /// Reads only the newest messages (by id, backwards) and removes repeats here: a
+    /// GROUP BY over all messages would read the whole history at every start.
     public func recentPrompts(limit: Int = 200) throws -> [String] {
         try writer.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT content FROM messages WHERE role = 'user' GROUP BY content ORDER BY max(id) DESC LIMIT ?
-                """, arguments: [limit])
+            let recent = try String.fetchAll(db, sql: """
+                SELECT content FROM messages WHERE role = 'user' ORDER BY id DESC LIMIT ?
+                """, arguments: [limit * 4])
+            var seen = Set<String>()
+            return Array(recent.filter { seen.insert($0).inserted }.prefix(limit))
         }
     }
 

@@ -42,15 +42,18 @@ public final class AppDatabase: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = true
+        // Two readers are plenty for one user (the UI reads while a reply is written), and
+        // each connection keeps its own page cache.
+        configuration.maximumReaderCount = 2
         configuration.prepareDatabase { db in
             db.add(tokenizer: SearchTokenizer.self)
             SearchRank.register(db)
             // Durable enough for chat history, and far fewer fsyncs while a reply streams.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Read pages straight from the page cache instead of copying each one: a search
-            // touches scattered pages of a large file, and a short-lived command starts with
-            // an empty SQLite cache every time.
-            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+            // Read pages through a bounded memory map: a search touches scattered pages of a
+            // large file, and a short-lived command starts with an empty SQLite cache. Bounded
+            // because every mapped page a query touches counts towards the UI's memory.
+            try db.execute(sql: "PRAGMA mmap_size = 33554432")
         }
         do {
             writer = try DatabasePool(path: path, configuration: configuration)

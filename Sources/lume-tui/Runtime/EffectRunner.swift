@@ -212,18 +212,8 @@ final class EffectRunner: @unchecked Sendable {
 
     /// Runs a shell command attached to the terminal and waits for it.
     static func runShell(_ script: String, argument: String, environment: [String: String]) -> Int32 {
-        var pid: pid_t = 0
-        let arguments = ["/bin/sh", "-c", script, "lume-tui-editor", argument]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        guard posix_spawn(&pid, "/bin/sh", nil, nil, &argv, &envp) == 0 else { return -1 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return (status >> 8) & 0xFF
+        guard let pid = try? Subprocess.spawn(["/bin/sh", "-c", script, "lume-tui-editor", argument], environment: environment) else { return -1 }
+        return Subprocess.wait(pid)
     }
 
     /// Online means an HTTP answer from the endpoint lume-tui would use.
