@@ -212,4 +212,24 @@ import Testing
         try tmux.press("C-q")
         try tmux.waitForExit()
     }
+
+    @Test func scrollingBackLoadsEarlierPagesOfALongConversation() throws {
+        let database = try database()
+        let conversation = try database.createConversation(title: "Long")
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        try database.importConversations([])
+        for index in 0..<500 {
+            try database.appendMessage(to: conversation.id!, role: index % 2 == 0 ? .user : .assistant,
+                                       content: "entry number \(index)", now: start.addingTimeInterval(Double(index)))
+        }
+        let tmux = try TmuxSession(home: home, arguments: ["--conversation", "\(conversation.id!)"])
+        try tmux.waitFor("entry number 499")
+        #expect(!tmux.screen.contains("entry number 0\n"))
+        // Far more pages than the first window holds: the earlier pages are loaded on the way.
+        for _ in 0..<150 { try tmux.press("PageUp") }
+        let top = try tmux.waitFor("the first message", timeout: 20) { $0.contains("entry number 0") }
+        #expect(!top.contains("earlier messages (PgUp)"))
+        try tmux.press("C-q")
+        try tmux.waitForExit()
+    }
 }

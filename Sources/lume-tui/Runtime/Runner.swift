@@ -33,7 +33,6 @@ final class Runner {
     private let cache = TranscriptLayoutCache()
     private var dirty = true
     private var lastTick = Date()
-    private var measuredLines = -1
     private var signals: [DispatchSourceSignal] = []
     private let logger: Logger
     /// When the input being handled was read, for the keystroke-to-frame timing.
@@ -104,12 +103,12 @@ final class Runner {
             logger.debug("input to frame", metadata: ["ms": "\(String(format: "%.3f", Date().timeIntervalSince(read) * 1000))"])
             inputRead = nil
         }
-        if frame.transcriptLines != measuredLines {
-            measuredLines = frame.transcriptLines
-            let followUps = App.transcriptMeasured(&state, lines: frame.transcriptLines)
-            for effect in followUps { effects.run(effect) }
-            if !followUps.isEmpty { dirty = true }
-        }
+        // The renderer measured the transcript: clamp the scroll to it, and load the page
+        // before when the view reaches the top of what is loaded.
+        let before = state.transcript
+        let followUps = App.transcriptMeasured(&state, lines: frame.transcriptLines)
+        for effect in followUps { effects.run(effect) }
+        if state.transcript != before { dirty = true }
     }
 
     /// SIGTERM, SIGHUP and SIGINT end the UI cleanly (reply marked interrupted, draft
