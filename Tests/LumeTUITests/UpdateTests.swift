@@ -301,4 +301,37 @@ import Testing
         _ = App.update(&s, .ticked(s.now.addingTimeInterval(60)))
         #expect(s.notice == nil)
     }
+
+    @Test func theWindowLetsGoOfFarMessagesAndKeepsTheViewStill() {
+        var s = state()
+        let messages = (1...700).map { message(Int64($0), .user, "m\($0)") }
+        s.transcript = Transcript(conversationID: 1, title: "t", messages: messages, hasEarlier: true)
+        s.transcript.scrollFromBottom = 3000
+        let perMessage = messages.map { (id: $0.id!, lines: 5) }
+        let effects = App.transcriptMeasured(&s, lines: 3500, messageLines: perMessage)
+        #expect(s.transcript.messages.count == Transcript.maxWindow)
+        #expect(s.transcript.hasLater)
+        #expect(s.transcript.messages.first?.id == 1, "the older side, where the view is, stays")
+        #expect(s.transcript.scrollFromBottom == 3000 - 100 * 5, "the view stays on the same lines")
+        #expect(effects.isEmpty, "the view is far from both ends of the window")
+        let anchor = s.transcript.anchor
+        #expect(anchor?.id == 101 && anchor?.hiddenLines == 5)
+        // Messages that arrive below the view do not move it.
+        let after = Array(s.transcript.messages.prefix(600))
+        _ = App.update(&s, .laterMessagesLoaded(conversationID: 1, (601...610).map { message(Int64($0), .user, "m\($0)") }, hasLater: true))
+        _ = App.transcriptMeasured(&s, lines: 3050, messageLines: (after + s.transcript.messages.suffix(10)).map { (id: $0.id!, lines: 5) })
+        // Far above them, the ten extra messages are let go again; the view never moved.
+        #expect(s.transcript.anchor?.id == anchor?.id)
+        #expect(s.transcript.messages.count == Transcript.maxWindow)
+        #expect(s.transcript.scrollFromBottom == 2500)
+    }
+
+    @Test func nearTheBottomOfAWindowTheLaterPageLoads() {
+        var s = state()
+        let messages = (1...200).map { message(Int64($0), .user, "m\($0)") }
+        s.transcript = Transcript(conversationID: 1, title: "t", messages: messages, hasLater: true)
+        s.transcript.scrollFromBottom = 10
+        let effects = App.transcriptMeasured(&s, lines: 1000, messageLines: messages.map { (id: $0.id!, lines: 5) })
+        #expect(effects == [.loadLaterMessages(conversationID: 1, afterID: 200, limit: Transcript.windowSize)])
+    }
 }

@@ -35,6 +35,7 @@ enum AppAction: Equatable, Sendable {
     case conversationsLoaded([Conversation], appended: Bool, hasMore: Bool)
     case conversationOpened(Conversation, [Message], hasEarlier: Bool)
     case earlierMessagesLoaded(conversationID: Int64, [Message], hasEarlier: Bool)
+    case laterMessagesLoaded(conversationID: Int64, [Message], hasLater: Bool)
     case promptHistoryLoaded([String])
     case draftLoaded(DraftScope, String)
     case accountLoaded(AccountSummary)
@@ -68,6 +69,7 @@ enum Effect: Equatable, Sendable {
     case loadConversations(after: ConversationCursor?, limit: Int)
     case openConversation(id: Int64, limit: Int)
     case loadEarlierMessages(conversationID: Int64, beforeID: Int64, limit: Int)
+    case loadLaterMessages(conversationID: Int64, afterID: Int64, limit: Int)
     case loadPromptHistory
     case loadDraft(DraftScope)
     case saveDraft(DraftScope, String)

@@ -62,11 +62,27 @@ struct Transcript: Equatable {
     var messages: [Message] = []
     var hasEarlier = false
     var loadingEarlier = false
+    /// Messages after the window were dropped (scrolled far up); they load again on the way down.
+    var hasLater = false
+    var loadingLater = false
     /// Lines scrolled up from the bottom; 0 follows the newest text.
     var scrollFromBottom = 0
+    /// The message at the bottom edge of the view while scrolled up, and how many of its
+    /// lines are below that edge: the view stays put when messages load or leave below it.
+    var anchor: (id: Int64, hiddenLines: Int)?
     /// A message to bring into view (a search result).
     var highlight: Int64?
+    /// Messages loaded per page.
     static let windowSize = 200
+    /// At most this many messages are held; the farthest from the view are let go.
+    static let maxWindow = 600
+
+    static func == (lhs: Transcript, rhs: Transcript) -> Bool {
+        lhs.conversationID == rhs.conversationID && lhs.title == rhs.title && lhs.messages == rhs.messages
+            && lhs.hasEarlier == rhs.hasEarlier && lhs.loadingEarlier == rhs.loadingEarlier && lhs.hasLater == rhs.hasLater
+            && lhs.loadingLater == rhs.loadingLater && lhs.scrollFromBottom == rhs.scrollFromBottom
+            && lhs.anchor?.id == rhs.anchor?.id && lhs.anchor?.hiddenLines == rhs.anchor?.hiddenLines && lhs.highlight == rhs.highlight
+    }
 }
 
 /// Up/Down recall of earlier prompts (kept across runs: they are the stored user messages).

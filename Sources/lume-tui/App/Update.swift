@@ -58,6 +58,14 @@ enum App {
             state.transcript.loadingEarlier = false
             return []
 
+        case let .laterMessagesLoaded(conversationID, messages, hasLater):
+            guard conversationID == state.transcript.conversationID else { return [] }
+            let known = Set(state.transcript.messages.compactMap(\.id))
+            state.transcript.messages += messages.filter { !known.contains($0.id!) }
+            state.transcript.hasLater = hasLater
+            state.transcript.loadingLater = false
+            return []
+
         case let .promptHistoryLoaded(entries):
             state.history.entries = entries
             return []
@@ -71,6 +79,12 @@ enum App {
             return []
 
         case let .userMessageStored(message, conversation):
+            if state.transcript.hasLater, state.transcript.conversationID == conversation.id {
+                // The newest messages were let go while scrolled up: load the latest window.
+                state.transcript.scrollFromBottom = 0
+                state.transcript.anchor = nil
+                return [.openConversation(id: conversation.id!, limit: Transcript.windowSize)]
+            }
             if state.transcript.conversationID == nil || state.transcript.conversationID == conversation.id {
                 state.transcript.conversationID = conversation.id
                 state.transcript.title = conversation.title
@@ -361,6 +375,7 @@ enum App {
     private static func scroll(_ state: inout AppState, _ key: Key) -> [Effect] {
         let page = max(1, transcriptHeight(state) - 2)
         state.transcript.highlight = nil
+        state.transcript.anchor = nil  // the user moved: the next measurement sets it again
         switch key {
         case .pageUp: state.transcript.scrollFromBottom += page
         case .pageDown: state.transcript.scrollFromBottom = max(0, state.transcript.scrollFromBottom - page)
@@ -371,19 +386,70 @@ enum App {
         return []
     }
 
-    /// The renderer reports how tall the transcript is: scrolling is clamped to it, and
-    /// reaching the top of what is loaded loads the page before.
-    static func transcriptMeasured(_ state: inout AppState, lines: Int) -> [Effect] {
+    /// The renderer reports the transcript's lines, in total and per message. Here the
+    /// view is kept where it is when messages load or go below it, the scroll is clamped,
+    /// messages far from the view are let go (at most `maxWindow` are held), and the page
+    /// before or after is loaded when the view nears an edge of what is held.
+    static func transcriptMeasured(_ state: inout AppState, lines: Int, messageLines: [(id: Int64, lines: Int)] = []) -> [Effect] {
+        var transcript = state.transcript
         let height = transcriptHeight(state)
-        let maxScroll = max(0, lines - height)
-        if state.transcript.scrollFromBottom > maxScroll { state.transcript.scrollFromBottom = maxScroll }
-        if state.transcript.scrollFromBottom >= maxScroll - height, state.transcript.hasEarlier, !state.transcript.loadingEarlier,
-           let conversationID = state.transcript.conversationID, let first = state.transcript.messages.first?.id,
-           state.transcript.scrollFromBottom > 0 || lines < height {
-            state.transcript.loadingEarlier = true
-            return [.loadEarlierMessages(conversationID: conversationID, beforeID: first, limit: Transcript.windowSize)]
+        func linesAfter(_ id: Int64) -> Int? {
+            guard let index = messageLines.firstIndex(where: { $0.id == id }) else { return nil }
+            return messageLines[(index + 1)...].reduce(0) { $0 + $1.lines }
         }
-        return []
+        if transcript.scrollFromBottom > 0, let anchor = transcript.anchor, let below = linesAfter(anchor.id) {
+            transcript.scrollFromBottom = below + anchor.hiddenLines
+        }
+        transcript.scrollFromBottom = min(transcript.scrollFromBottom, max(0, lines - height))
+        transcript.anchor = nil
+        if transcript.scrollFromBottom > 0 {
+            var below = 0
+            for entry in messageLines.reversed() {
+                if below + entry.lines >= transcript.scrollFromBottom {
+                    transcript.anchor = (entry.id, transcript.scrollFromBottom - below)
+                    break
+                }
+                below += entry.lines
+            }
+        }
+        var effects: [Effect] = []
+        if let conversationID = transcript.conversationID, transcript.highlight == nil {
+            // Let go of the newest messages when they are far below the view…
+            if transcript.messages.count > Transcript.maxWindow, let anchor = transcript.anchor {
+                var excess = transcript.messages.count - Transcript.maxWindow
+                while excess > 0, let last = transcript.messages.last, last.id != anchor.id, transcript.scrollFromBottom > height * 3 {
+                    let dropped = messageLines.first { $0.id == last.id }?.lines ?? 0
+                    transcript.messages.removeLast()
+                    transcript.scrollFromBottom -= dropped
+                    transcript.hasLater = true
+                    excess -= 1
+                }
+            }
+            // …or the oldest when they are far above it.
+            let above = lines - transcript.scrollFromBottom - height
+            if transcript.messages.count > Transcript.maxWindow, above > height * 3 {
+                var removed = 0
+                var excess = transcript.messages.count - Transcript.maxWindow
+                for entry in messageLines where excess > 0 && removed + entry.lines < above - height * 2 {
+                    transcript.messages.removeAll { $0.id == entry.id }
+                    removed += entry.lines
+                    transcript.hasEarlier = true
+                    excess -= 1
+                }
+            }
+            let maxScroll = max(0, lines - height)
+            if transcript.scrollFromBottom >= maxScroll - height, transcript.hasEarlier, !transcript.loadingEarlier,
+               let first = transcript.messages.first?.id, transcript.scrollFromBottom > 0 || lines < height {
+                transcript.loadingEarlier = true
+                effects.append(.loadEarlierMessages(conversationID: conversationID, beforeID: first, limit: Transcript.windowSize))
+            }
+            if transcript.hasLater, transcript.scrollFromBottom < height * 2, !transcript.loadingLater, let last = transcript.messages.last?.id {
+                transcript.loadingLater = true
+                effects.append(.loadLaterMessages(conversationID: conversationID, afterID: last, limit: Transcript.windowSize))
+            }
+        }
+        state.transcript = transcript
+        return effects
     }
 
     static func transcriptHeight(_ state: AppState) -> Int {

@@ -40,6 +40,11 @@ final class EffectRunner: @unchecked Sendable {
                 let messages = try database.messages(in: conversationID, limit: limit + 1, beforeID: beforeID)
                 return .earlierMessagesLoaded(conversationID: conversationID, Array(messages.suffix(limit)), hasEarlier: messages.count > limit)
             }
+        case let .loadLaterMessages(conversationID, afterID, limit):
+            background { [database] in
+                let messages = try database.messages(in: conversationID, limit: limit + 1, afterID: afterID)
+                return .laterMessagesLoaded(conversationID: conversationID, Array(messages.prefix(limit)), hasLater: messages.count > limit)
+            }
         case .loadPromptHistory:
             background { [database] in .promptHistoryLoaded(try database.recentPrompts()) }
         case let .loadDraft(scope):

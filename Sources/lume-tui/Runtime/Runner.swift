@@ -106,7 +106,7 @@ final class Runner {
         // The renderer measured the transcript: clamp the scroll to it, and load the page
         // before when the view reaches the top of what is loaded.
         let before = state.transcript
-        let followUps = App.transcriptMeasured(&state, lines: frame.transcriptLines)
+        let followUps = App.transcriptMeasured(&state, lines: frame.transcriptLines, messageLines: frame.messageLines.map { ($0.id, $0.lines) })
         for effect in followUps { effects.run(effect) }
         if state.transcript != before { dirty = true }
     }

@@ -6,6 +6,13 @@ import LumeKit
 struct Frame: Equatable {
     var grid: Grid
     var transcriptLines: Int
+    /// Lines per message of the transcript, in order.
+    var messageLines: [MessageLines] = []
+}
+
+struct MessageLines: Equatable {
+    var id: Int64
+    var lines: Int
 }
 
 /// The whole screen from the state. Pure apart from the layout cache, which only saves
@@ -24,7 +31,7 @@ enum Renderer {
                 grid.write("│", row: row, column: layout.list.width, style: .muted)
             }
         }
-        let lines = TranscriptView.draw(state, into: &grid, rect: layout.transcript, cache: cache)
+        let (lines, perMessage) = TranscriptView.draw(state, into: &grid, rect: layout.transcript, cache: cache)
         grid.write(String(repeating: "─", count: state.size.columns), row: layout.separatorRow, column: 0, style: .muted)
         PromptView.draw(state, into: &grid, rect: layout.prompt)
         StatusView.draw(state, into: &grid, rect: layout.status)
@@ -32,7 +39,7 @@ enum Renderer {
             grid.cursor = nil
             OverlayView.draw(overlay, state: state, into: &grid)
         }
-        return Frame(grid: grid, transcriptLines: lines)
+        return Frame(grid: grid, transcriptLines: lines, messageLines: perMessage)
     }
 }
 
@@ -120,10 +127,11 @@ enum MessageView {
 }
 
 enum TranscriptView {
-    /// Draws the visible part of the transcript; returns its total height in lines.
-    static func draw(_ state: AppState, into grid: inout Grid, rect: Rect, cache: TranscriptLayoutCache) -> Int {
+    /// Draws the visible part of the transcript; returns its height in lines, in total and
+    /// per message.
+    static func draw(_ state: AppState, into grid: inout Grid, rect: Rect, cache: TranscriptLayoutCache) -> (Int, [MessageLines]) {
         let transcript = state.transcript
-        guard rect.height > 0 else { return 0 }
+        guard rect.height > 0 else { return (0, []) }
         if transcript.messages.isEmpty {
             let texts = transcript.conversationID == nil ? welcome(state) : ["This conversation is empty."]
             let lines = texts.enumerated().flatMap { index, text in
@@ -132,15 +140,20 @@ enum TranscriptView {
             for (index, line) in lines.prefix(rect.height).enumerated() {
                 line.draw(into: &grid, row: rect.row + index, column: rect.column, width: rect.width)
             }
-            return 0
+            return (0, [])
         }
         var lines: [StyledLine] = []
         if transcript.hasEarlier { lines.append(StyledLine([Span("↑ earlier messages (PgUp)", .muted)])) }
         var highlightLine: Int?
+        var perMessage: [MessageLines] = []
+        perMessage.reserveCapacity(transcript.messages.count)
         for message in transcript.messages {
             if message.id == transcript.highlight { highlightLine = lines.count }
-            lines += cache.lines(for: message, width: rect.width, highlighted: message.id == transcript.highlight, now: state.now)
+            let messageLines = cache.lines(for: message, width: rect.width, highlighted: message.id == transcript.highlight, now: state.now)
+            perMessage.append(MessageLines(id: message.id ?? -1, lines: messageLines.count))
+            lines += messageLines
         }
+        if transcript.hasLater { lines.append(StyledLine([Span("↓ later messages (PgDn)", .muted)])) }
         cache.keep(only: Set(transcript.messages.compactMap(\.id)))
         let maxScroll = max(0, lines.count - rect.height)
         var first = max(0, lines.count - rect.height - min(transcript.scrollFromBottom, maxScroll))
@@ -152,7 +165,7 @@ enum TranscriptView {
             let more = "↓ \(lines.count - first - rect.height) more lines (PgDn)"
             grid.write(more, row: rect.bottom - 1, column: max(rect.column, rect.right - DisplayWidth.of(more)), style: .inverse, limit: rect.right)
         }
-        return lines.count
+        return (lines.count, perMessage)
     }
 
     static func welcome(_ state: AppState) -> [String] {
