@@ -19,7 +19,8 @@ import Testing
         vault = try TokenVault.open(keyFile: directory.file("token.key"))
         var config = try ConfigParser.parse(google.configSection, file: "test.toml", environment: [:]).config
         config.oauth.browser = Products.testBrowser
-        config.oauth.timeout = 20
+        // Generous: other suites blocking the two cooperative threads can delay this one.
+        config.oauth.timeout = 120
         self.config = config
     }
 
