@@ -89,7 +89,10 @@ import Testing
     }
 
     @Test func theUnreachableProviderIsAPlainError() async throws {
-        google.stop()
+        let closed = ClosedPort()
+        var unreachable = config.google
+        unreachable.tokenEndpoint = closed.baseURL + "/token"
+        let client = TokenClient(http: CurlHTTPClient(), google: unreachable)
         await #expect(throws: HTTPError.self) { try await client.refresh(refreshToken: "1//x") }
         do {
             _ = try await client.refresh(refreshToken: "1//x")

@@ -115,8 +115,9 @@ import Testing
     }
 
     @Test func anUnreachableEndpointSaysSo() async {
-        fake.stop()
-        let result = await collect(assistant(), request())
+        let closed = ClosedPort()
+        let unreachable = OpenAICompatibleAssistant(baseURL: closed.baseURL + "/v1", model: "fake-model", apiKey: nil, http: CurlHTTPClient())
+        let result = await collect(unreachable, request())
         #expect(result.error?.contains("cannot reach the LLM endpoint") == true)
     }
 

@@ -249,7 +249,9 @@ import Testing
 
     @Test func logoutDeletesTokensEvenWhenRevocationFails() throws {
         #expect(try lume(["login"]).status == 0)
-        google.stop()
+        let closed = ClosedPort()
+        try home.writeConfig(google.configSection.replacingOccurrences(of: google.baseURL + "/revoke", with: closed.baseURL + "/revoke")
+                             + "[oauth]\nbrowser = \"\(Products.testBrowser)\"\n")
         let result = try lume(["logout"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("could not revoke"))

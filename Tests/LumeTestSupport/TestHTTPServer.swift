@@ -269,3 +269,27 @@ public enum RawSocket {
         return String(decoding: readAll(fd, timeout: timeout).bytes, as: UTF8.self)
     }
 }
+
+/// A port on 127.0.0.1 where nothing listens, held for the test's lifetime so no other
+/// server can take it: connecting is refused at once. (Stopping a server instead is racy:
+/// a parallel test may bind the freed port.)
+public final class ClosedPort: @unchecked Sendable {
+    public let port: Int
+    private let fd: Int32
+
+    public init() {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    deinit { close(fd) }
+}
