@@ -227,4 +227,29 @@ import Testing
         try tmux.press("C-q")
         try tmux.waitForExit()
     }
+
+    @Test func composingInTheEditorAndCopyingWithOSC52() throws {
+        let database = try database()
+        let conversation = try database.createConversation(title: "Copy")
+        try database.appendMessage(to: conversation.id!, role: .user, content: "show me the command")
+        try database.appendMessage(to: conversation.id!, role: .assistant, content: "Run this:\n\n```sh\nls -la /tmp\n```\n")
+        // The "editor" edits the file in place, as an editor would.
+        let tmux = try TmuxSession(home: home, arguments: ["--conversation", "\(conversation.id!)"],
+                                   extraEnvironment: ["EDITOR": "sed -i s/draft/edited-in-the-editor/"])
+        try tmux.tmux(["set-option", "-g", "set-clipboard", "on"])
+        try tmux.waitFor("ls -la /tmp")
+        try tmux.type("my draft")
+        try tmux.press("C-x")
+        try tmux.press("C-e")
+        try tmux.waitFor("› my edited-in-the-editor")
+        try tmux.press("M-c")
+        try tmux.waitFor("Copied the last code block")
+        let buffer = try tmux.tmux(["show-buffer"])
+        #expect(buffer == "ls -la /tmp")
+        try tmux.press("M-y")
+        try tmux.waitFor("Copied the last reply")
+        #expect(try tmux.tmux(["show-buffer"]).hasPrefix("Run this:"))
+        try tmux.press("C-q")
+        try tmux.waitForExit()
+    }
 }

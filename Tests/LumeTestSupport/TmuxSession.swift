@@ -31,8 +31,9 @@ public final class TmuxSession: @unchecked Sendable {
                       columns: columns, rows: rows, extraEnvironment: extraEnvironment)
     }
 
+    /// Runs a tmux command against this session's server.
     @discardableResult
-    func tmux(_ arguments: [String]) throws -> String {
+    public func tmux(_ arguments: [String]) throws -> String {
         let result = try ProcessRunner.run("/usr/bin/tmux", ["-L", socket, "-f", "/dev/null"] + arguments,
                                            environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "TMUX_TMPDIR": NSTemporaryDirectory()], timeout: 20)
         return result.stdout
