@@ -10,7 +10,7 @@ struct LumeCommand: AsyncParsableCommand {
         version: LumeKitInfo.version,
         subcommands: [
             ChatCommand.self, LoginCommand.self, GrantCommand.self, WhoamiCommand.self, LogoutCommand.self,
-            DetectCommand.self, HistoryCommand.self, AdminCommand.self,
+            SendCommand.self, DetectCommand.self, HistoryCommand.self, AdminCommand.self,
         ],
         defaultSubcommand: ChatCommand.self)
 }

@@ -1,0 +1,58 @@
+import Foundation
+import LumeKit
+import LumeTestSupport
+import Testing
+
+/// `lume-tui send`: one turn without the UI.
+@Suite struct SendCommandTests {
+    let home = TestHome()
+
+    func lume(_ arguments: String...) throws -> ProcessResult { try ProcessRunner.lume(arguments, home: home) }
+
+    @Test func missingPermissionsAnswerAsTheOriginalBackendDid() throws {
+        let result = try lume("send", "--json", "Send an email and create a task")
+        #expect(result.status == 3)
+        #expect(JSONValue.parse(result.stdout) == .object(["requires_permissions": .bool(true), "services": .array([.string("email"), .string("tasks")])]))
+        let text = try lume("send", "email Bob the slides")
+        #expect(text.status == 3)
+        #expect(text.stderr.contains("sign in with `lume-tui login`, then `lume-tui grant email`"))
+        // The messages are stored like any other.
+        let database = try AppDatabase(path: home.databaseFile)
+        #expect(try database.conversations().count == 2)
+    }
+
+    @Test func aTurnWithTheBuiltinAssistantIsStoredAndPrinted() throws {
+        let result = try lume("send", "what is the capital of France?")
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("cannot answer open questions"))
+        let json = try lume("send", "--json", "--conversation", "1", "and of Spain?")
+        #expect(json.status == 0)
+        let reply = JSONValue.parse(json.stdout)
+        #expect(reply["conversation_id"]?.numberValue == 1)
+        #expect(reply["status"]?.stringValue == "complete")
+        #expect(reply["metadata"]?["provider"]?.stringValue == "builtin")
+        let database = try AppDatabase(path: home.databaseFile)
+        #expect(try database.messages(in: 1).map(\.role) == [.user, .assistant, .user, .assistant])
+        #expect(try lume("send", "--conversation", "99", "hi").status == 1)
+        #expect(try lume("send").status == 2)
+    }
+
+    @Test func anLLMReplyStreamsToStdout() throws {
+        let llm = try FakeOpenAI()
+        llm.behaviour = .stream(["The answer", " is ", "42."])
+        try home.writeConfig(llm.configSection())
+        let result = try ProcessRunner.lume(["send", "question"], home: home, extraEnvironment: ["FAKE_OPENAI_KEY": "sk-from-env-0123456789"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "The answer is 42.\n")
+        #expect(llm.requests.last?.header("Authorization") == "Bearer sk-from-env-0123456789")
+        // The key is never written anywhere.
+        for file in [home.databaseFile, home.logFile, home.configFile] {
+            let data = FileManager.default.contents(atPath: file) ?? Data()
+            #expect(data.range(of: Data("sk-from-env-0123456789".utf8)) == nil, "\(file)")
+        }
+        llm.behaviour = .error(status: 401, message: "Incorrect API key")
+        let failed = try lume("send", "again")
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("refused the API key"))
+    }
+}
