@@ -118,6 +118,26 @@ public final class FakeGoogle: @unchecked Sendable {
         }
     }
 
+    /// Tokens for an account that already consented to `scopes`, without the browser
+    /// round trip: for tests about what happens after sign-in.
+    public func issueTokens(scopes: Set<String>) -> Tokens {
+        locked {
+            grantedScopes = scopes
+            let fields = issueAccessToken(scopes: scopes)
+            let refresh = "1//0fake-refresh-" + UUID().uuidString
+            issuedSecrets.append(refresh)
+            refreshTokens[refresh] = (scopes, false)
+            return Tokens(accessToken: fields["access_token"]!.stringValue!, refreshToken: refresh,
+                          expiresAt: Date().addingTimeInterval(TimeInterval(_accessTokenLifetime)), scopes: GoogleScopes.join(scopes))
+        }
+    }
+
+    /// Makes Google forget an access token early (as after a password change), so the
+    /// next API call with it gets 401.
+    public func expire(accessToken: String) {
+        locked { accessTokens[accessToken] = nil }
+    }
+
     /// The `[google]` section pointing lume-tui at this fake.
     public var configSection: String {
         """
