@@ -1,0 +1,423 @@
+import Foundation
+
+/// Reads everyday requests ("unread mail from Alice this week", "lunch with Bob tomorrow
+/// 1pm for an hour", "remind me to pay rent on Friday") as an `Intent`. Pure: the same
+/// text, instant and zone always give the same intent.
+///
+/// It is a small rule set, not a language model: each rule names the phrasings it covers,
+/// and anything it does not recognise is said to be out of reach rather than guessed at.
+public struct IntentParser: Sendable {
+    public let now: Date
+    public let time: LocalTime
+
+    public init(now: Date, time: LocalTime) {
+        self.now = now
+        self.time = time
+    }
+
+    var dates: DatePhrases { DatePhrases(now: now, time: time) }
+
+    public func parse(_ message: String) -> Intent {
+        let text = Self.normalize(message)
+        let lower = text.lowercased()
+        guard !text.isEmpty else { return .help }
+        if let intent = smallTalk(lower) ?? refusal(lower) ?? contactLookup(text) ?? composeMail(text) ?? task(text, lower)
+            ?? calendar(text, lower) ?? notes(lower) ?? mail(text, lower) {
+            return intent
+        }
+        return .unsupported("open question")
+    }
+
+    /// One line, typographic quotes made plain, no trailing punctuation or courtesy.
+    static func normalize(_ message: String) -> String {
+        var text = message.replacingOccurrences(of: "’", with: "'").replacingOccurrences(of: "‘", with: "'")
+            .replacingOccurrences(of: "“", with: "\"").replacingOccurrences(of: "”", with: "\"")
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        while let last = text.last, "?!.".contains(last) { text.removeLast() }
+        for courtesy in ["please ", "can you ", "could you ", "would you ", "hey lume, ", "hey, ", "ok ", "okay "] {
+            while text.lowercased().hasPrefix(courtesy) { text = String(text.dropFirst(courtesy.count)) }
+        }
+        for tail in [" please", " for me", " thanks", " thank you"] {
+            while text.lowercased().hasSuffix(tail) { text = String(text.dropLast(tail.count)) }
+        }
+        return text.trimmingCharacters(in: .whitespaces)
+    }
+
+    // MARK: Small talk and refusals
+
+    private func smallTalk(_ lower: String) -> Intent? {
+        if ["hi", "hello", "hey", "good morning", "good afternoon", "good evening", "thanks", "thank you", "yo"].contains(lower) { return .greeting }
+        if ["help", "what can you do", "what can i ask", "what can i say", "commands", "how do i use this", "?"].contains(lower) { return .help }
+        return nil
+    }
+
+    /// Things people ask for that the built-in assistant deliberately does not do.
+    private func refusal(_ lower: String) -> Intent? {
+        let mailWords = "(?:e-?mails?|mails?|messages?|inbox|spam)"
+        if Regex.matches("^(?:delete|trash|remove|erase|empty|purge)\\b.*\\b" + mailWords, lower) {
+            return .unsupported("It does not delete mail: lume-tui only reads and sends.")
+        }
+        if Regex.matches("^(?:reply|respond|answer|forward|fwd)\\b", lower) {
+            return .unsupported("It cannot reply to or forward a message yet; it can write a new email (\"email Ada about …\").")
+        }
+        if Regex.matches("^(?:archive|label|move|star|unsubscribe|mark (?:all|it|them|this|that|the (?:e-?mail|message))? ?(?:as )?(?:read|unread|spam))\\b", lower) {
+            return .unsupported("It does not file, label or mark mail; Gmail's own app does that best.")
+        }
+        if Regex.matches("^(?:cancel|delete|remove|move|reschedule|decline|postpone)\\b.*\\b(?:meeting|event|appointment|call|calendar|lunch|dinner)", lower) {
+            return .unsupported("It cannot change or cancel existing events yet, only list them and create new ones.")
+        }
+        if Regex.matches("^(?:delete|remove)\\b.*\\b(?:task|todo|to-do)", lower) {
+            return .unsupported("It does not delete tasks; it can mark one done (\"mark <task> done\").")
+        }
+        if Regex.matches("^(?:create|add|make|write|save|new|take)\\b.*\\bnotes?\\b", lower) || Regex.matches("^(?:add|save|put|write)\\b.*\\b(?:to|in) (?:google )?keep$", lower) {
+            return .unsupported("Keep is read-only here: Google's Keep API lets lume-tui list notes but not write them.")
+        }
+        if Regex.matches("^(?:share|export|sync|print)\\b.*\\bcalendar", lower) {
+            return .unsupported("It does not share or export calendars.")
+        }
+        return nil
+    }
+
+    // MARK: Contacts
+
+    private func contactLookup(_ text: String) -> Intent? {
+        let patterns = [
+            "^(?:what(?:'s| is) |find |get |show (?:me )?|look ?up )?([\\p{L}][\\p{L} .'-]*?)'s (?:e-?mail(?: address)?|address|contact(?: details| info)?|email id)$",
+            "^(?:what(?:'s| is) |find |get |show (?:me )?)?(?:the )?(?:e-?mail(?: address)?|address|contact(?: details| info)?) (?:of|for) ([\\p{L}][\\p{L} .'-]*)$",
+            "^(?:look ?up|find|search for|search) ([\\p{L}][\\p{L} .'-]*?) in (?:my )?contacts$",
+            "^(?:look ?up|find) (?:the )?contact ([\\p{L}][\\p{L} .'-]*)$",
+            "^how (?:do|can) i (?:reach|email|contact) ([\\p{L}][\\p{L} .'-]*)$",
+        ]
+        for pattern in patterns {
+            if let name = Regex.capture(pattern, text)?.first, !["my", "me", "your"].contains(name.lowercased()) {
+                return .findContact(name.trimmingCharacters(in: .whitespaces))
+            }
+        }
+        return nil
+    }
+
+    // MARK: Composing mail
+
+    private func composeMail(_ text: String) -> Intent? {
+        let verbs = "(?:send|write|compose|draft|shoot|drop)"
+        let nouns = "(?:e-?mail|mail|message|note|line|msg)"
+        var rest: String?
+        if let captured = Regex.capture("^\(verbs)(?: (?:an?|the|a quick|a short))? \(nouns)(?: to)? (.+)$", text)?.first {
+            rest = captured
+        } else if let captured = Regex.capture("^\(verbs) (.+?) (?:an? )?\(nouns)(?: (.+))?$", text), let who = captured.first,
+                  !["a", "an", "the"].contains(who.lowercased()) {
+            // "send Bob an email about …"
+            rest = who + (captured.count > 1 && !captured[1].isEmpty ? " " + captured[1] : "")
+        } else if let captured = Regex.capture("^(?:e-?mail|mail|message) (?!from\\b|about\\b|for\\b|with\\b|in\\b|on\\b|that\\b|me the latest\\b)(.+)$", text)?.first {
+            rest = captured
+        } else if let captured = Regex.capture("^let ([\\p{L}@.'-]+(?: [\\p{L}@.'-]+)?) know (?:that )?(.+)$", text), captured.count == 2 {
+            rest = captured[0] + " saying " + captured[1]
+        } else if let captured = Regex.capture("^tell ((?!me\\b)[\\p{L}@.'-]+(?: and [\\p{L}@.'-]+)?) (?:that )?(.+)$", text), captured.count == 2, Self.isName(captured[0]) || captured[0].contains("@") {
+            rest = captured[0] + " saying " + captured[1]
+        }
+        guard let rest, !["a", "an", "the"].contains(rest.lowercased()) else {
+            if Regex.matches("^\(verbs)(?: an?| the)? \(nouns)$", text) {
+                return .clarify("Who should the email go to, and what should it say? For example: \"email ada@example.com about lunch saying see you at noon\".")
+            }
+            return nil
+        }
+        return compose(rest)
+    }
+
+    /// "Ada and bob@x.org about lunch saying see you at noon" → recipients, subject, body.
+    private func compose(_ rest: String) -> Intent {
+        var remainder = rest
+        var body: String?
+        var subject: String?
+        for marker in [" saying ", " that says ", " with the message ", " with message ", ": ", " body ", " that "] {
+            if let range = remainder.range(of: marker, options: .caseInsensitive) {
+                body = String(remainder[range.upperBound...])
+                remainder = String(remainder[..<range.lowerBound])
+                break
+            }
+        }
+        for marker in [" with the subject ", " with subject ", " subject ", " about ", " regarding ", " re ", " re: "] {
+            if let range = remainder.range(of: marker, options: .caseInsensitive) {
+                subject = String(remainder[range.upperBound...])
+                remainder = String(remainder[..<range.lowerBound])
+                break
+            }
+        }
+        let (recipients, leftover) = Self.recipients(remainder)
+        guard !recipients.isEmpty else {
+            return .clarify("Who should the email go to? For example: \"email ada@example.com about lunch saying see you at noon\".")
+        }
+        if !leftover.isEmpty {
+            if subject == nil { subject = leftover } else if body == nil { body = leftover }
+        }
+        let names = recipients.joined(separator: " and ")
+        guard let topic = (subject ?? body).map(Self.trimQuotes), !topic.isEmpty else {
+            return .clarify("What should the email to \(names) say? For example: \"email \(recipients[0]) about lunch saying see you at noon\".")
+        }
+        let finalBody = Self.trimQuotes(body ?? topic)
+        return .composeMail(ComposeRequest(recipients: recipients, subject: Self.sentence(Self.subjectLine(topic), period: false), body: Self.sentence(finalBody, period: true)))
+    }
+
+    /// The leading recipients of "Ada and Bob the notes": addresses, "me", and names (a
+    /// capitalised word, or the very first word), joined by "and" or commas.
+    static func recipients(_ text: String) -> ([String], String) {
+        var words = text.split(separator: " ").map(String.init)
+        var recipients: [String] = []
+        while let first = words.first {
+            let word = first.trimmingCharacters(in: CharacterSet(charactersIn: ",;"))
+            let lower = word.lowercased()
+            if recipients.count > 0, lower == "and" || lower == "&" {
+                guard words.count > 1, isName(words[1]) || words[1].contains("@") else { break }
+                words.removeFirst()
+                continue
+            }
+            guard recipients.isEmpty || isName(word) || word.contains("@") || lower == "me" else { break }
+            guard !["the", "a", "an", "my", "about", "saying", "to", "that", "this", "and"].contains(lower) else { break }
+            words.removeFirst()
+            if lower == "me" || lower == "myself" {
+                recipients.append("me")
+            } else if !recipients.isEmpty, !word.contains("@"), !first.hasSuffix(","), let last = recipients.last, !last.contains("@"), last != "me",
+                      isName(word), words.first.map({ !isName($0) }) ?? true, recipients.count == 1, !text.contains(" and ") {
+                // "Ada Lovelace": a surname continues the name.
+                recipients[recipients.count - 1] += " " + word
+            } else {
+                recipients.append(word)
+            }
+            if !first.hasSuffix(",") && words.first?.lowercased() != "and" && words.first?.lowercased() != "&" && !(words.first.map(isName) ?? false) { break }
+        }
+        return (recipients, words.joined(separator: " "))
+    }
+
+    static func isName(_ word: String) -> Bool {
+        guard let first = word.unicodeScalars.first else { return false }
+        return CharacterSet.uppercaseLetters.contains(first) && word.count > 1
+    }
+
+    static func trimQuotes(_ text: String) -> String {
+        text.trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
+    }
+
+    /// A subject line: the first sentence, at most 70 characters.
+    static func subjectLine(_ text: String) -> String {
+        let first = text.split(whereSeparator: { ".!?\n".contains($0) }).first.map(String.init) ?? text
+        return first.count > 70 ? String(first.prefix(69)) + "…" : first
+    }
+
+    /// Capitalised, and ended with a full stop when asked and none is there.
+    static func sentence(_ text: String, period: Bool) -> String {
+        var result = text.trimmingCharacters(in: .whitespaces)
+        guard let first = result.first else { return result }
+        result = first.uppercased() + result.dropFirst()
+        if period, let last = result.last, !".!?…)".contains(last) { result += "." }
+        return result
+    }
+
+    // MARK: Tasks
+
+    private func task(_ text: String, _ lower: String) -> Intent? {
+        if let title = Regex.capture("^(?:mark|tick off|check off|cross off|complete|finish|close)(?: the)?(?: task| todo| to-do)? (.+?)(?: as)?(?: done| complete| completed| finished)?$", text)?.first,
+           !Regex.matches("^(?:all|everything)$", title.lowercased()) {
+            return .completeTask(Self.trimQuotes(title))
+        }
+        if let title = Regex.capture("^i(?:'ve| have)? (?:finished|done|completed) (?:the task )?(.+)$", text)?.first
+            ?? Regex.capture("^(.+?) is (?:done|finished|complete)$", text)?.first {
+            return .completeTask(Self.trimQuotes(title))
+        }
+        let addPatterns = [
+            "^(?:add|create|make|new|set)(?: me)?(?: a| an)?(?: new)? (?:task|todo|to-do|reminder)(?: to| called| titled| named|:)? (.+)$",
+            "^remind me (?:to |about )?(.+)$",
+            "^add (.+?) to (?:my )?(?:tasks|task list|to-?do(?: list)?|todo list|list)$",
+            "^(?:todo|to-do|task): ?(.+)$",
+            "^i need to (.+?) (?:by|before|on|tomorrow|today)\\b.*$",
+        ]
+        for pattern in addPatterns {
+            guard Regex.capture(pattern, text)?.first != nil else { continue }
+            return addTask(text, pattern: pattern)
+        }
+        if Regex.matches("^(?:add|create|make|new)(?: a| an)?(?: new)? (?:task|todo|to-do|reminder)$", lower) {
+            return .clarify("What is the task? For example: \"add a task to renew the passport by Friday\".")
+        }
+        let listPatterns = [
+            "\\b(?:my|open|pending|outstanding|remaining|current) (?:tasks|to-?dos|todo list|to-do list)\\b",
+            "^(?:show|list|display|view|get)(?: me)?(?: all)?(?: my)? (?:tasks|to-?dos|todo list|to-do list)",
+            "^what(?:'s| is) (?:on )?my (?:to-?do|todo|task) list",
+            "^what (?:do i|should i|else do i) (?:need|have) to do", "^what(?:'s| is) left to do", "^(?:tasks|todos|to-dos|todo list)$",
+            "^do i have any (?:tasks|to-?dos)",
+        ]
+        if listPatterns.contains(where: { Regex.matches($0, lower) }) { return .listTasks }
+        return nil
+    }
+
+    /// The task's title with its due day taken out ("pay rent on Friday" → "Pay rent", Friday).
+    private func addTask(_ text: String, pattern: String) -> Intent {
+        let captured = Regex.capture(pattern, text)?.first ?? text
+        var words = Words(captured)
+        let due = dates.day(in: &words)
+        // A time of day means nothing to Tasks (it keeps the date only): drop it from the title.
+        _ = dates.clock(in: &words)
+        var title = words.remaining
+        for tail in [" by", " due", " on", " before", " at"] where title.lowercased().hasSuffix(tail) { title = String(title.dropLast(tail.count)) }
+        title = Self.trimQuotes(title)
+        guard !title.isEmpty else { return .clarify("What is the task? For example: \"add a task to renew the passport by Friday\".") }
+        return .addTask(title: Self.sentence(title, period: false), due: due.map { time.day($0.date) })
+    }
+
+    // MARK: Calendar
+
+    private func calendar(_ text: String, _ lower: String) -> Intent? {
+        if Regex.matches("^(?:am i|are we|will i be) (?:free|available|busy|booked)|^do i have (?:anything|something|a meeting|any meetings|plans)\\b|^is my (?:calendar|schedule|afternoon|morning) (?:free|clear|open)|^(?:any )?conflicts?\\b|^can i (?:meet|do)\\b.*\\bat\\b", lower) {
+            return freeCheck(text)
+        }
+        let eventNouns = "(?:meeting|event|call|appointment|lunch|dinner|breakfast|coffee|standup|stand-up|sync|1:1|one-on-one|interview|review|demo|session|catch-up|catchup|party|drinks|workout|gym)"
+        let createVerb = "^(?:schedule|book|create|add|set up|setup|arrange|plan|put|organi[sz]e|make|block(?: out)?)\\b"
+        let explicit = Regex.matches(createVerb, lower) && (Regex.matches("\\b\(eventNouns)\\b", lower) || Regex.matches("\\b(?:on|to|in(?:to)?) (?:my )?(?:calendar|cal|schedule)\\b", lower) || Regex.matches("^block(?: out)?\\b", lower))
+        let implicit = Regex.matches("^(?:a |an )?(?:\(eventNouns)|\\w+ with \\p{L}+)\\b", lower) && hasClock(text)
+        if explicit || implicit { return createEvent(text, lower) }
+        let agendaPatterns = [
+            "\\b(?:calendar|agenda|schedule|meetings|events|appointments)\\b",
+            "^what(?:'s| is| do i have| have i got)(?: going on| happening| on| planned)?\\b.*\\b(?:today|tomorrow|tonight|week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b",
+            "^what do i have\\b", "^what(?:'s| is) (?:up|happening|planned|on) (?:today|tomorrow|this week|next week)",
+        ]
+        if agendaPatterns.contains(where: { Regex.matches($0, lower) }), !Regex.matches("\\b(?:e-?mails?|inbox|tasks?|to-?dos?)\\b", lower) {
+            var words = Words(text)
+            let span = dates.span(in: &words) ?? DateSpan(start: dates.today, end: time.adding(days: 1, to: dates.today), label: "today")
+            return .agenda(span)
+        }
+        return nil
+    }
+
+    private func hasClock(_ text: String) -> Bool {
+        var words = Words(text)
+        return dates.clockRange(in: &words) != nil || dates.clock(in: &words) != nil
+    }
+
+    /// "am I free Thursday at 3", "am I free from 2 to 4 tomorrow".
+    private func freeCheck(_ text: String) -> Intent {
+        var words = Words(text)
+        let range = dates.clockRange(in: &words)
+        let clock = range == nil ? dates.clock(in: &words) : nil
+        let duration = dates.duration(in: &words) ?? 3600
+        let day = dates.day(in: &words)
+        guard range != nil || clock != nil else {
+            var spanWords = Words(text)
+            let span = dates.span(in: &spanWords) ?? DateSpan(start: dates.today, end: time.adding(days: 1, to: dates.today), label: "today")
+            return .agenda(span)
+        }
+        var date = day?.date ?? dates.today
+        var start = dates.at(date, range?.start ?? clock!)
+        if day == nil && start < now {
+            // "at 9" asked at 10: the next 9 o'clock is tomorrow's.
+            date = time.adding(days: 1, to: date)
+            start = dates.at(date, range?.start ?? clock!)
+        }
+        let end = range.map { dates.at(date, $0.end) } ?? start.addingTimeInterval(duration)
+        return .checkFree(start: start, end: max(end, start.addingTimeInterval(60)))
+    }
+
+    /// "lunch with Bob tomorrow 1pm for an hour", "schedule a call with the team Friday 3-4pm".
+    private func createEvent(_ text: String, _ lower: String) -> Intent {
+        var words = Words(text)
+        var invitees: [String] = []
+        if let index = words.find("invite") ?? words.find("inviting") {
+            var end = index + 1
+            while end < words.count, words[end].contains("@") || Self.isName(words.text(end..<(end + 1))) || words[end] == "and" { end += 1 }
+            invitees = (index + 1..<end).map { words.text($0..<($0 + 1)) }.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ",")) }.filter { $0.lowercased() != "and" && !$0.isEmpty }
+            words.use(index..<end)
+        }
+        let range = dates.clockRange(in: &words)
+        let clock = range == nil ? dates.clock(in: &words) : nil
+        let duration = dates.duration(in: &words)
+        let day = dates.day(in: &words)
+        for phrase in ["schedule", "book", "create", "set up", "setup", "arrange", "plan", "put", "organise", "organize", "make", "block out", "block", "add",
+                       "on my calendar", "to my calendar", "in my calendar", "into my calendar", "on the calendar", "my calendar", "calendar",
+                       "an event", "a event", "called", "titled", "named", "a", "an"] {
+            if let index = words.find(phrase), index < 2 || phrase.contains("calendar") || ["called", "titled", "named"].contains(phrase) {
+                words.use(index..<(index + phrase.split(separator: " ").count))
+            }
+        }
+        var title = Self.trimQuotes(words.remaining)
+        for tail in [" at", " on", " for", " from", " with", " and"] where title.lowercased().hasSuffix(tail) { title = String(title.dropLast(tail.count)) }
+        if title.isEmpty { title = "Busy" }
+        title = Self.sentence(title, period: false)
+        guard range != nil || clock != nil else {
+            let when = day.map { " \($0.label)" } ?? ""
+            return .clarify("What time should \"\(title)\" start? For example: \"\(title.lowercased())\(when.isEmpty ? " tomorrow" : when) at 2pm for an hour\".")
+        }
+        var date = day?.date ?? dates.today
+        var start = dates.at(date, range?.start ?? clock!)
+        if day == nil && start < now {
+            date = time.adding(days: 1, to: date)
+            start = dates.at(date, range?.start ?? clock!)
+        }
+        var end = range.map { dates.at(date, $0.end) } ?? start.addingTimeInterval(duration ?? 3600)
+        if end <= start { end = start.addingTimeInterval(duration ?? 3600) }
+        return .createEvent(EventRequest(title: title, start: start, end: end, invitees: invitees))
+    }
+
+    // MARK: Notes and mail
+
+    private func notes(_ lower: String) -> Intent? {
+        Regex.matches("\\b(?:my |keep |google keep )notes?\\b|^(?:show|list|read|open|get)(?: me)?(?: my)? (?:keep )?notes|^notes$|\\bin (?:google )?keep\\b|^what(?:'s| is) in keep", lower) ? .listNotes : nil
+    }
+
+    private func mail(_ text: String, _ lower: String) -> Intent? {
+        let mailWord = "(?:e-?mails?|mails?|messages?|inbox|gmail)"
+        guard Regex.matches("\\b\(mailWord)\\b", lower) || Regex.matches("^what did \\p{L}+ (?:say|write|send)", lower) else { return nil }
+        var words = Words(text)
+        var search = MailSearch()
+        search.unreadOnly = Regex.matches("\\b(?:unread|new|haven't read|not read|unseen)\\b", lower)
+        search.since = dates.since(in: &words)
+        if let index = words.find("from") {
+            var end = index + 2
+            let next = words.text((index + 2)..<(index + 3))
+            if Self.isName(next), !["today", "yesterday", "this", "last"].contains(next.lowercased()) { end += 1 }
+            search.from = words.text((index + 1)..<end).trimmingCharacters(in: CharacterSet(charactersIn: ",'s"))
+            if search.from?.isEmpty == true { search.from = nil }
+        } else if let who = Regex.capture("^what did (\\p{L}+) (?:say|write|send)", text)?.first {
+            search.from = who
+        }
+        if let topic = Regex.capture("\\b(?:about|regarding|mentioning|containing|with subject|for) \"?([^\"]+?)\"?(?: from .*| this week| today| yesterday)?$", text)?.first,
+           !Regex.matches("^(?:me|today|this week)$", topic.lowercased()) {
+            search.words = topic.contains(" ") ? "\"\(topic)\"" : topic
+        }
+        if search.from?.lowercased() == "me" { search.from = "me" }
+        let read = Regex.matches("^(?:read|open|show me|show|what(?:'s| is| does| did)?)\\b.*\\b(?:latest|last|newest|most recent|recent)\\b (?:e-?mail|mail|message)\\b", lower)
+            || Regex.matches("^(?:read|open) (?:the |my )?(?:e-?mail|mail|message)\\b", lower) || Regex.matches("^what did \\p{L}+ (?:say|write|send)", lower)
+        return read ? .readMail(search) : .searchMail(search)
+    }
+}
+
+/// Case-insensitive regular expressions over whole messages.
+enum Regex {
+    private static let cache = RegexCache()
+
+    static func matches(_ pattern: String, _ text: String) -> Bool {
+        let expression = cache.expression(pattern)
+        return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+
+    /// The capture groups of the first match (unmatched groups as "").
+    static func capture(_ pattern: String, _ text: String) -> [String]? {
+        let expression = cache.expression(pattern)
+        guard let match = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
+        return (1..<match.numberOfRanges).map { index in
+            Range(match.range(at: index), in: text).map { String(text[$0]) } ?? ""
+        }
+    }
+}
+
+/// Compiled patterns, shared: the rules run on every message of a conversation.
+private final class RegexCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var compiled: [String: NSRegularExpression] = [:]
+
+    func expression(_ pattern: String) -> NSRegularExpression {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached = compiled[pattern] { return cached }
+        // The patterns are constants of this file; one that does not compile is a bug caught by the tests.
+        let expression = try! NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+        compiled[pattern] = expression
+        return expression
+    }
+}
