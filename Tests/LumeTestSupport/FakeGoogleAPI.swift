@@ -293,7 +293,9 @@ public final class FakeGoogleAPI: @unchecked Sendable {
                     let cutoff = Date().addingTimeInterval(-days * 86400)
                     ok = parts[0] == "newer_than" ? mail.date > cutoff : mail.date < cutoff
                 case "after", "before":
-                    guard let day = ISO8601DateFormatter.day(value.replacingOccurrences(of: "/", with: "-")) else { return false }
+                    // Gmail takes a date (YYYY/MM/DD) or, exactly, seconds since the epoch.
+                    guard let day = TimeInterval(value).map(Date.init(timeIntervalSince1970:))
+                        ?? ISO8601DateFormatter.day(value.replacingOccurrences(of: "/", with: "-")) else { return false }
                     ok = parts[0] == "after" ? mail.date >= day : mail.date < day
                 default: return false
                 }

@@ -6,6 +6,8 @@ public enum AssistantEvent: Sendable, Equatable {
     case text(String)
     /// Facts about the reply for its stored metadata (model, token usage, Google calls).
     case metadata([String: JSONValue])
+    /// A write drafted for the user to confirm; nothing is done until they do.
+    case proposal(PendingAction)
 }
 
 /// One turn to answer.

@@ -8,15 +8,21 @@ public final class ChatService: Sendable {
     public let database: AppDatabase
     public let detector: ServiceDetector
     public let assistant: Assistant
+    /// Carries out confirmed drafts; nil when Google is not configured.
+    public let google: GoogleAccess?
+    public let time: LocalTime
     private let logger: Logger
 
     /// Messages of history sent along with a turn (the assistant may trim further).
     public static let historyLimit = 40
 
-    public init(database: AppDatabase, detector: ServiceDetector = .shared, assistant: Assistant, logger: Logger) {
+    public init(database: AppDatabase, detector: ServiceDetector = .shared, assistant: Assistant, google: GoogleAccess? = nil,
+                time: LocalTime = LocalTime(.current), logger: Logger) {
         self.database = database
         self.detector = detector
         self.assistant = assistant
+        self.google = google
+        self.time = time
         self.logger = logger
     }
 
@@ -79,6 +85,9 @@ public final class ChatService: Sendable {
                     }
                 case let .metadata(values):
                     metadata.merge(values) { _, new in new }
+                case let .proposal(action):
+                    metadata[PendingAction.metadataKey] = action.json
+                    metadata[PendingAction.statusKey] = .string(ActionStatus.pending.rawValue)
                 }
             }
         } catch is CancellationError {
@@ -101,5 +110,50 @@ public final class ChatService: Sendable {
             logger.error("cannot finish storing a reply", metadata: ["error": "\(error)"])
         }
         return reply
+    }
+
+    /// Answers the confirmation of a drafted action: does it (`confirmed`) or drops it, and
+    /// stores what happened as a new reply. A draft is carried out at most once, even when
+    /// two instances confirm it at the same moment.
+    public func settle(_ draft: Message, confirmed: Bool) async -> Message {
+        let started = Date()
+        var metadata: [String: JSONValue] = ["provider": .string(assistant.name)]
+        func store(_ text: String, _ status: MessageStatus) -> Message {
+            metadata["latency_ms"] = .number((Date().timeIntervalSince(started) * 1000).rounded())
+            let json = JSONValue.object(metadata).text
+            do {
+                return try database.appendMessage(to: draft.conversationID, role: .assistant, content: text, status: status, metadata: json)
+            } catch {
+                logger.error("cannot store an action's outcome", metadata: ["error": "\(error)"])
+                return Message(conversationID: draft.conversationID, role: .assistant, content: text, status: .error, metadata: json, now: Date())
+            }
+        }
+        guard let id = draft.id, let (action, _) = PendingAction.of(draft) else { return store("There is no draft to confirm.", .error) }
+        let claimed = (try? database.transitionAction(messageID: id, from: ActionStatus.pending.rawValue,
+                                                      to: (confirmed ? ActionStatus.performing : .declined).rawValue)) ?? false
+        guard claimed else { return store("That draft was already dealt with; nothing more was done.", .complete) }
+        metadata["action"] = .string(action.verb)
+        guard confirmed else {
+            metadata["action_result"] = .string(ActionStatus.declined.rawValue)
+            return store("Cancelled: nothing was \(action.verb == "send" ? "sent" : action.verb == "mark done" ? "changed" : "created").", .complete)
+        }
+        let log = GoogleCallLog()
+        do {
+            guard let session = try google?.session(time: time, log: log) else {
+                throw AssistantFailure("not signed in to Google: run `lume-tui login`")
+            }
+            let outcome = try await ActionPerformer(session: session, time: time).perform(action)
+            _ = try? database.transitionAction(messageID: id, from: ActionStatus.performing.rawValue, to: ActionStatus.done.rawValue)
+            metadata["action_result"] = .string(ActionStatus.done.rawValue)
+            metadata["google_calls"] = .array(log.calls.map(JSONValue.string))
+            return store(outcome, .complete)
+        } catch {
+            _ = try? database.transitionAction(messageID: id, from: ActionStatus.performing.rawValue, to: ActionStatus.failed.rawValue)
+            metadata["action_result"] = .string(ActionStatus.failed.rawValue)
+            metadata["error"] = .string("\(error)")
+            if !log.calls.isEmpty { metadata["google_calls"] = .array(log.calls.map(JSONValue.string)) }
+            logger.notice("action failed", metadata: ["error": "\(error)"])
+            return store("Could not \(action.verb): \(error)", .error)
+        }
     }
 }

@@ -27,7 +27,7 @@ public struct CalendarEvent: Equatable, Sendable {
 }
 
 /// An event as the user confirms it before it is created.
-public struct EventDraft: Equatable, Sendable {
+public struct EventDraft: Equatable, Sendable, Codable {
     public var title: String
     public var start: Date
     public var end: Date

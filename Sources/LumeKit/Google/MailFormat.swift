@@ -1,7 +1,7 @@
 import Foundation
 
 /// One mailbox: an address and, optionally, the name shown with it.
-public struct MailAddress: Equatable, Sendable, CustomStringConvertible {
+public struct MailAddress: Equatable, Sendable, Codable, CustomStringConvertible {
     public var name: String?
     public var email: String
 
@@ -59,7 +59,7 @@ public struct MailAddress: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// An email as the user confirms it before it is sent.
-public struct EmailDraft: Equatable, Sendable {
+public struct EmailDraft: Equatable, Sendable, Codable {
     public var to: [MailAddress]
     public var cc: [MailAddress]
     public var subject: String

@@ -1,11 +1,11 @@
 import Foundation
 
-public struct TaskList: Equatable, Sendable {
+public struct TaskList: Equatable, Sendable, Codable {
     public var id: String
     public var title: String
 }
 
-public struct TaskItem: Equatable, Sendable {
+public struct TaskItem: Equatable, Sendable, Codable {
     public var id: String
     public var listID: String
     public var title: String
@@ -17,7 +17,7 @@ public struct TaskItem: Equatable, Sendable {
 }
 
 /// A task as the user confirms it before it is created.
-public struct TaskDraft: Equatable, Sendable {
+public struct TaskDraft: Equatable, Sendable, Codable {
     public var title: String
     public var due: String?
     public var notes: String?

@@ -155,6 +155,21 @@ extension AppDatabase {
         }
     }
 
+    /// Moves a drafted action from one status to another in its message's metadata, only
+    /// if it is still at `from`: the one statement that makes confirming happen once, even
+    /// with two instances open on the same history.
+    public func transitionAction(messageID: Int64, from: String, to: String) throws -> Bool {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE messages SET metadata = json_set(metadata, '$.action_status', ?)
+                    WHERE id = ? AND json_valid(metadata) AND json_extract(metadata, '$.action_status') = ?
+                    """,
+                arguments: [to, messageID, from])
+            return db.changesCount == 1
+        }
+    }
+
     public func message(id: Int64) throws -> Message? {
         try writer.read { db in try Message.fetchOne(db, key: id) }
     }

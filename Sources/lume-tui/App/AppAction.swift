@@ -44,6 +44,8 @@ enum AppAction: Equatable, Sendable {
     case replyStarted(Message)
     case replyChunkReceived(messageID: Int64, text: String)
     case replyFinished(Message)
+    /// A drafted action was confirmed or declined; `outcome` says what happened.
+    case actionSettled(outcome: Message)
     case searchCompleted(query: String, [SearchHit])
     case conversationRenamed(id: Int64, title: String)
     case conversationDeleted(id: Int64)
@@ -79,6 +81,7 @@ enum Effect: Equatable, Sendable {
     case sendMessage(conversationID: Int64?, text: String)
     /// Answer a stored user message with the services the user allowed.
     case answer(Message)
+    case settleAction(draft: Message, confirmed: Bool)
     case cancelReply
     case search(String)
     case rename(id: Int64, title: String)

@@ -23,6 +23,8 @@ struct AppState: Equatable {
     var quitting = false
     /// Ctrl-X was pressed: the next key completes a chord (Ctrl-X Ctrl-E).
     var pendingChord = false
+    /// The user's zone, for showing drafted events and due dates.
+    var time = LocalTime(.current)
 
     init(size: Size, now: Date, providerName: String, noColor: Bool, configFile: String) {
         self.size = size
@@ -101,6 +103,7 @@ enum Overlay: Equatable {
     case rename(id: Int64, field: PromptEditor)
     case confirmDelete(id: Int64, title: String)
     case permission(PermissionDialog)
+    case confirmAction(ActionDialog)
     case signIn(SignInPanel)
     case tooSmall
 }
@@ -110,6 +113,21 @@ struct SearchPanel: Equatable {
     var results: [SearchHit] = []
     var selected = 0
     var searchedFor = ""
+}
+
+/// "Send this email?": a drafted write shown in full, done only on a yes.
+struct ActionDialog: Equatable {
+    /// The reply that holds the draft.
+    var draft: Message
+    var question: String
+    var lines: [String]
+    var verb: String
+
+    /// The dialog for a reply whose draft still waits for an answer.
+    static func pending(in message: Message, time: LocalTime) -> ActionDialog? {
+        guard let (action, status) = PendingAction.of(message), status == .pending else { return nil }
+        return ActionDialog(draft: message, question: action.question, lines: action.draftLines(time), verb: action.verb)
+    }
 }
 
 /// "This message needs Google access": the services with check boxes.

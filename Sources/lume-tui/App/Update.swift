@@ -48,6 +48,10 @@ enum App {
             state.transcript = Transcript(conversationID: conversation.id, title: conversation.title, messages: messages, hasEarlier: hasEarlier)
             state.transcript.highlight = highlight
             if let index = state.list.rows.firstIndex(where: { $0.id == conversation.id }) { state.list.selected = index }
+            // A draft left unanswered (the app was closed on it) is asked about again.
+            if state.overlay == nil, let last = messages.last, let dialog = ActionDialog.pending(in: last, time: state.time) {
+                state.overlay = .confirmAction(dialog)
+            }
             return []
 
         case let .earlierMessagesLoaded(conversationID, messages, hasEarlier):
@@ -123,6 +127,19 @@ enum App {
             }
             if let row = state.list.rows.firstIndex(where: { $0.id == message.conversationID }) {
                 state.list.rows[row].updatedAt = message.createdAt
+            }
+            if message.conversationID == state.transcript.conversationID, state.overlay == nil || state.overlay == .help,
+               let dialog = ActionDialog.pending(in: message, time: state.time) {
+                state.overlay = .confirmAction(dialog)
+            }
+            return []
+
+        case let .actionSettled(outcome):
+            if outcome.conversationID == state.transcript.conversationID, !state.transcript.messages.contains(where: { $0.id == outcome.id }) {
+                state.transcript.messages.append(outcome)
+            }
+            if let row = state.list.rows.firstIndex(where: { $0.id == outcome.conversationID }) {
+                state.list.rows[row].updatedAt = outcome.createdAt
             }
             return []
 
@@ -512,6 +529,19 @@ enum App {
         case let .confirmDelete(id, _):
             state.overlay = nil
             return key == .character("y") || key == .character("Y") ? [.delete(id: id)] : []
+
+        case let .confirmAction(dialog):
+            switch key {
+            case .character("y"), .character("Y"), .enter:
+                state.overlay = nil
+                return [.settleAction(draft: dialog.draft, confirmed: true)]
+            case .character("n"), .character("N"), .escape:
+                state.overlay = nil
+                return [.settleAction(draft: dialog.draft, confirmed: false)]
+            default:
+                // Only an explicit answer closes it: a stray key must not send mail.
+                return []
+            }
 
         case var .permission(dialog):
             switch key {

@@ -10,7 +10,8 @@ struct SendCommand: AsyncParsableCommand {
         discussion: """
             When the message needs Google services that are not granted, nothing is asked: it prints what \
             is missing (with --json: {"requires_permissions": true, "services": [...]}) and exits 3. \
-            Anything the assistant would send or create is shown as a draft and done only with --yes.
+            Anything the assistant would send or create is shown as a draft and done only with --yes; \
+            without it the draft is dropped and the exit code is 4.
             """)
     @OptionGroup var global: GlobalOptions
     @Option(help: "Continue this conversation (default: a new one).") var conversation: Int64?
@@ -51,10 +52,29 @@ struct SendCommand: AsyncParsableCommand {
             let watcher = InterruptWatcher { answer.cancel() }
             defer { watcher.stop() }
             let reply = await answer.value
+            if !json && !reply.content.hasSuffix("\n") { Console.printLine("") }
+            // A drafted write is done only with --yes; without it the draft is declined, so
+            // nothing is left waiting for a confirmation that cannot come.
+            var outcome: Message?
+            if reply.status == .complete, PendingAction.of(reply) != nil {
+                outcome = await environment.chat.settle(reply, confirmed: yes)
+                if !json {
+                    if !yes {
+                        Console.printError("Not done: run again with --yes to confirm this draft.")
+                    } else if outcome!.status == .complete {
+                        Console.printLine(outcome!.content)
+                    } else {
+                        Console.printError("lume-tui: " + outcome!.content)
+                    }
+                }
+            }
             if json {
-                Console.printLine(try Output.json(SendJSON(conversation: conversation, reply: reply)))
-            } else if !reply.content.hasSuffix("\n") {
-                Console.printLine("")
+                Console.printLine(try Output.json(SendJSON(conversation: conversation, reply: reply, outcome: outcome)))
+            }
+            if let outcome {
+                guard outcome.status == .complete else { throw ExitCode(ExitStatus.failure) }
+                if !yes { throw ExitCode(ExitStatus.declined) }
+                return
             }
             switch reply.status {
             case .complete:
@@ -81,12 +101,20 @@ struct SendJSON: Encodable {
     let reply: String
     let status: String
     let metadata: JSONValue
+    /// What became of a drafted action: "done", "declined" or "failed", and its message.
+    let action: ActionOutcome?
 
-    init(conversation: Conversation, reply: Message) {
+    struct ActionOutcome: Encodable {
+        let result: String
+        let message: String
+    }
+
+    init(conversation: Conversation, reply: Message, outcome: Message?) {
         conversation_id = conversation.id!
         message_id = reply.id
         self.reply = reply.content
         status = reply.status.rawValue
         metadata = JSONValue.parse(reply.metadata)
+        action = outcome.map { ActionOutcome(result: JSONValue.parse($0.metadata)["action_result"]?.stringValue ?? "failed", message: $0.content) }
     }
 }

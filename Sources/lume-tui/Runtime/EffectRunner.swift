@@ -57,6 +57,10 @@ final class EffectRunner: @unchecked Sendable {
             send(text, in: conversationID)
         case let .answer(message):
             answer(message)
+        case let .settleAction(draft, confirmed):
+            Task.detached { [environment, post] in
+                post(.actionSettled(outcome: await environment.chat.settle(draft, confirmed: confirmed)))
+            }
         case .cancelReply:
             lock.lock()
             reply?.cancel()

@@ -15,14 +15,23 @@ struct Environment: Sendable {
         database = try context.openDatabase()
         http = CurlHTTPClient()
         logger = context.logger
-        chat = ChatService(database: database, assistant: Self.assistant(context, http: http), logger: logger)
+        let google = Self.google(context, database: database, http: http)
+        chat = ChatService(database: database, assistant: Self.assistant(context, http: http, google: google), google: google, logger: logger)
     }
 
-    static func assistant(_ context: CommandContext, http: HTTPClient) -> Assistant {
+    /// Google access needs an OAuth client; without one nobody can be signed in, and the
+    /// token key file is not created needlessly.
+    static func google(_ context: CommandContext, database: AppDatabase, http: HTTPClient) -> GoogleAccess? {
+        guard !context.config.google.clientID.isEmpty, let vault = try? context.openVault() else { return nil }
+        let tokens = AccessTokens(database: database, vault: vault, client: TokenClient(http: http, google: context.config.google), logger: context.logger)
+        return GoogleAccess(database: database, tokens: tokens, http: http, api: context.config.googleAPI)
+    }
+
+    static func assistant(_ context: CommandContext, http: HTTPClient, google: GoogleAccess?) -> Assistant {
         let config = context.config.assistant
         switch config.provider {
         case .builtin:
-            return BuiltinAssistant(configFile: context.paths.configFile)
+            return BuiltinAssistant(configFile: context.paths.configFile, google: google)
         case .openai:
             return OpenAICompatibleAssistant(baseURL: config.baseURL, model: config.model, apiKey: context.environment[config.apiKeyEnv], http: http)
         }

@@ -10,6 +10,7 @@ enum OverlayView {
         case let .rename(_, field): rename(field, into: &grid)
         case let .confirmDelete(_, title): confirmDelete(title, into: &grid)
         case let .permission(dialog): permission(dialog, state: state, into: &grid)
+        case let .confirmAction(dialog): confirmAction(dialog, into: &grid)
         case let .signIn(panel): signIn(panel, state: state, into: &grid)
         case .tooSmall: break
         }
@@ -126,6 +127,20 @@ enum OverlayView {
             StyledLine([Span("\"\(title.isEmpty ? "(untitled)" : title)\"", .bold)]),
             StyledLine([Span("Its messages are deleted for good and leave search. Archive (a) keeps them instead.")]),
         ], footer: "y delete · any other key keeps it", into: &grid)
+    }
+
+    /// The exact draft, then the question; nothing is done until y.
+    static func confirmAction(_ dialog: ActionDialog, into grid: inout Grid) {
+        var lines = dialog.lines.map { line -> StyledLine in
+            if let colon = line.firstIndex(of: ":"), line.distance(from: line.startIndex, to: colon) <= 8, !line.hasPrefix(" ") {
+                let label = String(line[...colon])
+                return StyledLine([Span(label, .muted), Span(String(line[line.index(after: colon)...]))])
+            }
+            return StyledLine([Span(line)])
+        }
+        lines.append(StyledLine([Span("")]))
+        lines.append(StyledLine([Span("Nothing is done until you press y.", .muted)]))
+        box(dialog.question, lines, footer: "y \(dialog.verb) · n cancel", into: &grid, width: 72)
     }
 
     static func permission(_ dialog: PermissionDialog, state: AppState, into grid: inout Grid) {

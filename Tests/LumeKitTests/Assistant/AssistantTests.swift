@@ -55,6 +55,7 @@ import Testing
                 switch event {
                 case let .text(piece): text += piece
                 case let .metadata(values): metadata.merge(values) { $1 }
+                case .proposal: Issue.record("an LLM reply without tools proposes nothing")
                 }
             }
             return (text, metadata, nil)
