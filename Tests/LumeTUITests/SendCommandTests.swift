@@ -55,4 +55,50 @@ import Testing
         #expect(failed.status == 1)
         #expect(failed.stderr.contains("refused the API key"))
     }
+
+    /// A signed-in account in this test's home, against the fake Google.
+    func signedIn(_ services: [Service]) throws -> GoogleTestAccount {
+        let account = try GoogleTestAccount(directory: home.path, services: services, databasePath: home.databaseFile, keyFile: home.tokenKeyFile)
+        try home.writeConfig(account.google.configSection + account.api.configSection)
+        return account
+    }
+
+    @Test func aDraftIsPrintedAndDoneOnlyWithYes() throws {
+        let account = try signedIn([.email])
+        let draft = try lume("send", "email bob@example.com about lunch saying see you at noon")
+        #expect(draft.status == 4, "not confirmed: nothing done")
+        #expect(draft.stdout.contains("> To: bob@example.com\n> Subject: Lunch\n>\n> See you at noon."))
+        #expect(draft.stderr.contains("run again with --yes"))
+        #expect(account.api.sent.isEmpty)
+
+        let sent = try lume("send", "--yes", "email bob@example.com about lunch saying see you at noon")
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(sent.stdout.hasSuffix("Sent “Lunch” to bob@example.com.\n"))
+        #expect(account.api.sent.count == 1)
+        #expect(account.api.sent.first?.body == "See you at noon.")
+
+        let json = try lume("send", "--json", "--yes", "add a task to water the plants tomorrow")
+        #expect(json.status == 3, "tasks was never granted")
+        #expect(JSONValue.parse(json.stdout) == .object(["requires_permissions": .bool(true), "services": .array([.string("tasks")])]))
+    }
+
+    @Test func jsonCarriesTheOutcomeAndTheGoogleCalls() throws {
+        let account = try signedIn([.tasks, .calendar])
+        let result = try lume("send", "--json", "--yes", "remind me to water the plants tomorrow")
+        #expect(result.status == 0, "\(result.stderr)")
+        let reply = JSONValue.parse(result.stdout)
+        #expect(reply["action"]?["result"]?.stringValue == "done")
+        #expect(reply["action"]?["message"]?.stringValue?.hasPrefix("Added **Water the plants** to My Tasks, due ") == true)
+        #expect(reply["metadata"]?["pending_action"] != nil)
+        #expect(reply["metadata"]?["google_calls"] == .array([.string("GET /users/@me/lists 200")]))
+        #expect(account.api.tasks().map { $0["title"]?.stringValue } == ["Water the plants"])
+
+        let declined = try lume("send", "--json", "lunch with Bob tomorrow at 1pm")
+        #expect(declined.status == 4)
+        #expect(JSONValue.parse(declined.stdout)["action"]?["result"]?.stringValue == "declined")
+        #expect(account.api.events.isEmpty)
+        let database = try AppDatabase(path: home.databaseFile)
+        let stored = try database.recentMessages(limit: 1)
+        #expect(stored.first?.content == "Cancelled: nothing was created.")
+    }
 }

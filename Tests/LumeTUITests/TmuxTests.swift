@@ -28,7 +28,7 @@ import Testing
         // No client configured: the dialog says what to set; Esc answers without.
         try tmux.waitFor("the dialog") { $0.contains("Google access needed") && $0.contains("client_id") }
         try tmux.press("Escape")
-        try tmux.waitFor("built-in assistant cannot act on")
+        try tmux.waitFor("That needs your Google account")
         try tmux.press("C-q")
         try tmux.waitForExit()
 
@@ -40,7 +40,7 @@ import Testing
         try again.waitFor("the list") { $0.contains("email 東京チーム") && $0.contains("Conversations") }
         try again.press("C-o")
         try again.press("Enter")
-        try again.waitFor("the old conversation") { $0.contains("built-in assistant cannot act on") && $0.contains("[email] [tasks]") }
+        try again.waitFor("the old conversation") { $0.contains("That needs your Google account") && $0.contains("[email] [tasks]") }
         try again.press("C-q")
         try again.waitForExit()
     }
@@ -131,7 +131,9 @@ import Testing
 
     @Test func thePermissionDialogCompletesAGrantAgainstTheFakeGoogle() throws {
         let google = try FakeGoogle()
-        try home.writeConfig(google.configSection + "[oauth]\ntimeout = 60\nbrowser = \"\(Products.testBrowser)\"\n")
+        let api = FakeGoogleAPI(google)
+        api.addPerson(.init("Ada Lovelace", "ada@example.com"))
+        try home.writeConfig(google.configSection + api.configSection + "[oauth]\ntimeout = 60\nbrowser = \"\(Products.testBrowser)\"\n")
         let tmux = try TmuxSession(home: home)
         try tmux.waitFor("not signed in │ builtin")
         try tmux.type("email Ada the notes from standup")
@@ -145,7 +147,14 @@ import Testing
         // the pending message is answered.
         let screen = try tmux.waitFor("the status line shows email granted", timeout: 30) { $0.contains("ada@example.com │ email✓") }
         _ = screen
-        try tmux.waitFor("built-in assistant cannot act on", timeout: 20)
+        // Answered with a draft, resolved through Contacts, shown in full before anything is sent.
+        try tmux.waitFor("the draft", timeout: 20) {
+            $0.contains("Send this email?") && $0.contains("To: Ada Lovelace <ada@example.com>") && $0.contains("y send · n cancel")
+        }
+        #expect(api.sent.isEmpty)
+        try tmux.press("y")
+        try tmux.waitFor("Sent “The notes from standup” to Ada Lovelace <ada@example.com>.", timeout: 20)
+        #expect(api.sent.first?.headers["subject"] == "The notes from standup")
         #expect(google.exchanges == 2)
         let stages = google.authorizationRequests.map { $0.query["redirect_uri"] ?? "" }
         #expect(stages.count == 2 && stages[0].hasSuffix("/oauth/callback") && stages[1].hasSuffix("/oauth/service-callback"))
@@ -153,6 +162,36 @@ import Testing
         #expect(user.emailGranted)
         try tmux.press("C-q")
         try tmux.waitForExit()
+    }
+
+    @Test func draftsWaitForAnExplicitAnswerAndSurviveARestart() throws {
+        let account = try GoogleTestAccount(directory: home.path, services: [.calendar, .tasks],
+                                            databasePath: home.databaseFile, keyFile: home.tokenKeyFile)
+        try home.writeConfig(account.google.configSection + account.api.configSection)
+        let today = LocalTime(TimeZone(identifier: "UTC")!).day(Date())
+        account.api.addEvent(.init(id: "s", summary: "Standup", start: today + "T09:00:00Z", end: today + "T09:15:00Z"))
+        let tmux = try TmuxSession(home: home)
+        try tmux.waitFor("ada@example.com │")
+        try tmux.type("what's on my calendar today")
+        try tmux.press("Enter")
+        try tmux.waitFor("• 09:00–09:15 Standup")
+
+        try tmux.type("remind me to pay rent tomorrow")
+        try tmux.press("Enter")
+        try tmux.waitFor("the task draft") { $0.contains("Add this task?") && $0.contains("Task: Pay rent") && $0.contains("y add · n cancel") }
+        // A stray key is not an answer; quitting leaves the draft waiting.
+        try tmux.press("x")
+        try tmux.press("C-q")
+        try tmux.waitForExit()
+        #expect(account.api.tasks().isEmpty)
+
+        let again = try TmuxSession(home: home, arguments: ["chat", "--conversation", "1"])
+        try again.waitFor("the draft asked again") { $0.contains("Add this task?") && $0.contains("Task: Pay rent") }
+        try again.press("n")
+        try again.waitFor("Cancelled: nothing was created.")
+        #expect(account.api.tasks().isEmpty)
+        try again.press("C-q")
+        try again.waitForExit()
     }
 
     @Test func killedMidReplyKeepsTheMessageAndThePartialReply() throws {

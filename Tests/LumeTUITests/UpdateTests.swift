@@ -156,6 +156,53 @@ import Testing
         #expect(s.notice?.text.contains("keep: not available") == true)
     }
 
+    func conversation(_ id: Int64) -> Conversation {
+        var conversation = Conversation(title: "t", now: Date(timeIntervalSince1970: 1_795_000_000))
+        conversation.id = id
+        return conversation
+    }
+
+    /// A reply holding an email draft, as ChatService stores it.
+    func draftReply(_ id: Int64, status: ActionStatus = .pending) -> Message {
+        var reply = message(id, .assistant, "Here is the draft: …")
+        let action = PendingAction.sendEmail(EmailDraft(to: [MailAddress("bob@example.com", name: "Bob")], subject: "Lunch", body: "See you at noon."))
+        reply.metadata = JSONValue.object(["pending_action": action.json, "action_status": .string(status.rawValue)]).text
+        return reply
+    }
+
+    @Test func aDraftAsksAndOnlyYesOrNoAnswers() {
+        var s = state()
+        _ = App.update(&s, .conversationOpened(conversation(1), [message(1, .user, "email Bob")], hasEarlier: false))
+        let draft = draftReply(2)
+        _ = App.update(&s, .replyStarted(draft))
+        _ = App.update(&s, .replyFinished(draft))
+        guard case let .confirmAction(dialog) = s.overlay else { Issue.record("no dialog: \(String(describing: s.overlay))"); return }
+        #expect(dialog.question == "Send this email?")
+        #expect(dialog.lines == ["To: Bob <bob@example.com>", "Subject: Lunch", "", "See you at noon."])
+        // Typing on is not an answer, and help does not hide the question.
+        #expect(press(&s, .character("s"), .character("e"), .function(1), .backspace).isEmpty)
+        #expect(s.overlay == .confirmAction(dialog))
+        #expect(s.prompt.text.isEmpty)
+        #expect(press(&s, .character("y")) == [.settleAction(draft: draft, confirmed: true)])
+        #expect(s.overlay == nil)
+
+        _ = App.update(&s, .replyFinished(draft))
+        #expect(press(&s, .escape) == [.settleAction(draft: draft, confirmed: false)])
+        var outcome = message(3, .assistant, "Cancelled: nothing was sent.")
+        outcome.createdAt = draft.createdAt
+        _ = App.update(&s, .actionSettled(outcome: outcome))
+        #expect(s.transcript.messages.last == outcome)
+    }
+
+    @Test func anUnansweredDraftIsAskedAgainWhenItsConversationOpens() {
+        var s = state()
+        _ = App.update(&s, .conversationOpened(conversation(1), [message(1, .user, "email Bob"), draftReply(2)], hasEarlier: false))
+        guard case .confirmAction = s.overlay else { Issue.record("no dialog"); return }
+        var t = state()
+        _ = App.update(&t, .conversationOpened(conversation(1), [message(1, .user, "email Bob"), draftReply(2, status: .done)], hasEarlier: false))
+        #expect(t.overlay == nil, "a draft already sent is not asked about")
+    }
+
     @Test func untickingAndAnsweringWithout() {
         var s = state()
         let pending = message(1, .user, "email Bob")

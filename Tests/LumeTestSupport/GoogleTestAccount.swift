@@ -17,6 +17,10 @@ public final class GoogleTestAccount: @unchecked Sendable {
     public init(directory: String, services: [Service], databasePath: String? = nil, keyFile: String? = nil) throws {
         google = try FakeGoogle()
         api = FakeGoogleAPI(google)
+        for file in [databasePath, keyFile].compactMap({ $0 }) {
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        }
         database = try AppDatabase(path: databasePath ?? directory + "/lume.sqlite3")
         vault = try TokenVault.open(keyFile: keyFile ?? directory + "/token.key")
         let account = google.account

@@ -221,6 +221,8 @@ enum App {
         case .ctrl("c"), .ctrl("q"):
             return quit(&state)
         case .function(1):
+            // A draft waiting for yes or no stays in front: help must not make it vanish.
+            if case .confirmAction = state.overlay { return [] }
             state.overlay = state.overlay == .help ? nil : .help
             return []
         default:
