@@ -30,13 +30,7 @@ public struct LocalTime: Sendable, Equatable {
     /// The instant of a local wall-clock time. A time that does not exist (skipped by a
     /// DST change) moves forward by the gap; an ambiguous one takes the earlier instant.
     public func date(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0) -> Date {
-        var parts = tm()
-        parts.tm_year = Int32(year - 1900)
-        parts.tm_mon = Int32(month - 1)
-        parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(hour)
-        parts.tm_min = Int32(minute)
-        let wall = TimeInterval(timegm(&parts))
+        let wall = Self.wallSeconds(year, month, day, hour, minute)
         // The offsets in force half a day either side cover any one transition. An offset
         // is right when the instant it gives really has that offset; with two right ones
         // (a repeated hour) the earlier wins; with none (a skipped hour) the offset from
@@ -49,6 +43,19 @@ public struct LocalTime: Sendable, Equatable {
         return Date(timeIntervalSince1970: consistent.min() ?? wall - before)
     }
 
+    /// A wall-clock time read as if it were UTC, in seconds since 1970 (`timegm` also
+    /// carries overflowing fields: day 32 becomes the 1st of the next month).
+    static func wallSeconds(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ second: Int = 0) -> TimeInterval {
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(second)
+        return TimeInterval(timegm(&parts))
+    }
+
     public func startOfDay(_ date: Date) -> Date {
         let f = fields(date)
         return self.date(year: f.year, month: f.month, day: f.day)
@@ -57,11 +64,7 @@ public struct LocalTime: Sendable, Equatable {
     /// The same wall-clock time `days` later (a day is not always 24 hours).
     public func adding(days: Int, to date: Date) -> Date {
         let f = fields(date)
-        var parts = tm()
-        parts.tm_year = Int32(f.year - 1900)
-        parts.tm_mon = Int32(f.month - 1)
-        parts.tm_mday = Int32(f.day + days)
-        var seconds = timegm(&parts)
+        var seconds = time_t(Self.wallSeconds(f.year, f.month, f.day + days, 0, 0))
         var normalized = tm()
         gmtime_r(&seconds, &normalized)
         return self.date(year: Int(normalized.tm_year) + 1900, month: Int(normalized.tm_mon) + 1, day: Int(normalized.tm_mday), hour: f.hour, minute: f.minute)
@@ -104,15 +107,11 @@ public struct LocalTime: Sendable, Equatable {
             fraction = Double("0" + String(chars[index..<end])) ?? 0
             index = end
         }
-        var parts = tm()
-        parts.tm_year = Int32(year - 1900)
-        parts.tm_mon = Int32(month - 1)
-        parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(hour)
-        parts.tm_min = Int32(minute)
-        parts.tm_sec = Int32(second)
-        let wall = TimeInterval(timegm(&parts)) + fraction
-        guard index < chars.count else { return Date(timeIntervalSince1970: wall - TimeInterval(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: wall)))) }
+        guard index < chars.count else {
+            // No offset: a local wall-clock time, with the same DST rules as `date`.
+            return date(year: year, month: month, day: day, hour: hour, minute: minute).addingTimeInterval(TimeInterval(second) + fraction)
+        }
+        let wall = Self.wallSeconds(year, month, day, hour, minute, second) + fraction
         if chars[index] == "Z" || chars[index] == "z" { return Date(timeIntervalSince1970: wall) }
         guard chars[index] == "+" || chars[index] == "-", let offsetHours = number((index + 1)..<(index + 3)), let offsetMinutes = number((index + 4)..<(index + 6)) else { return nil }
         let offset = TimeInterval(offsetHours * 3600 + offsetMinutes * 60) * (chars[index] == "-" ? -1 : 1)

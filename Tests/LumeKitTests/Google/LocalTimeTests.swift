@@ -53,6 +53,7 @@ import Testing
         #expect(berlin.parse("2026-11-27T14:05:00-05:00") == instant("2026-11-27T19:05:00Z"))
         #expect(berlin.parse("2026-11-27") == instant("2026-11-26T23:00:00Z"), "a bare date is local midnight")
         #expect(berlin.parse("2026-11-27T14:05:00") == instant("2026-11-27T13:05:00Z"), "no offset: local wall time")
+        #expect(berlin.parse("2026-03-29T02:30:00") == instant("2026-03-29T01:30:00Z"), "a skipped wall time moves forward, as in `date`")
         for bad in ["", "tomorrow", "2026-11", "2026/11/27", "2026-11-27T14", "2026-11-27T14:05:00+1"] {
             #expect(berlin.parse(bad) == nil, "\(bad)")
         }
