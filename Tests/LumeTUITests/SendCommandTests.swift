@@ -101,4 +101,16 @@ import Testing
         let stored = try database.recentMessages(limit: 1)
         #expect(stored.first?.content == "Cancelled: nothing was created.")
     }
+
+    @Test func aScopeGoogleRefusesAnswersLikeAMissingPermission() throws {
+        let account = try signedIn([.calendar])
+        // The stored flags say email is granted; the token Google issued does not carry it.
+        var user = account.user
+        user.setGranted(.email, true)
+        try account.database.saveUser(user)
+        let result = try lume("send", "--json", "check my email")
+        #expect(result.status == 3)
+        #expect(JSONValue.parse(result.stdout) == .object(["requires_permissions": .bool(true), "services": .array([.string("email")])]))
+        #expect(try account.database.signedInUser()?.emailGranted == false)
+    }
 }

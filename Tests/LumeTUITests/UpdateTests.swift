@@ -194,6 +194,17 @@ import Testing
         #expect(s.transcript.messages.last == outcome)
     }
 
+    @Test func aScopeGoogleRefusedIsOfferedAgain() {
+        var s = state()
+        let asked = message(1, .user, "check my email")
+        _ = App.update(&s, .conversationOpened(conversation(1), [asked], hasEarlier: false))
+        var reply = message(2, .assistant, "Google says lume-tui no longer has **email** access")
+        reply.metadata = #"{"provider":"builtin","requires_permissions":["email"]}"#
+        let effects = App.update(&s, .replyFinished(reply))
+        #expect(effects == [.loadAccount], "the status line learns the grant is gone")
+        #expect(s.overlay == .permission(PermissionDialog(message: asked, services: [.email], checked: [.email], signedIn: true)))
+    }
+
     @Test func anUnansweredDraftIsAskedAgainWhenItsConversationOpens() {
         var s = state()
         _ = App.update(&s, .conversationOpened(conversation(1), [message(1, .user, "email Bob"), draftReply(2)], hasEarlier: false))

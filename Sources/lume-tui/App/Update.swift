@@ -132,7 +132,7 @@ enum App {
                let dialog = ActionDialog.pending(in: message, time: state.time) {
                 state.overlay = .confirmAction(dialog)
             }
-            return []
+            return permissionLost(&state, reply: message)
 
         case let .actionSettled(outcome):
             if outcome.conversationID == state.transcript.conversationID, !state.transcript.messages.contains(where: { $0.id == outcome.id }) {
@@ -210,6 +210,18 @@ enum App {
     }
 
     // MARK: Keys
+
+    /// Google refused a service the account was thought to have (revoked in its settings):
+    /// the permission flow starts again for it, and answers the message once granted.
+    private static func permissionLost(_ state: inout AppState, reply: Message) -> [Effect] {
+        let services = (JSONValue.parse(reply.metadata)["requires_permissions"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(Service.init) }
+        guard !services.isEmpty else { return [] }
+        if state.overlay == nil, reply.conversationID == state.transcript.conversationID,
+           let asked = state.transcript.messages.last(where: { $0.role == .user && ($0.id ?? 0) < (reply.id ?? 0) }) {
+            state.overlay = .permission(PermissionDialog(message: asked, services: services, checked: Set(services), signedIn: state.account.email != nil))
+        }
+        return [.loadAccount]
+    }
 
     private static func keyPressed(_ state: inout AppState, _ key: Key) -> [Effect] {
         if state.pendingChord {

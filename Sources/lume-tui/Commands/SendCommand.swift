@@ -68,6 +68,13 @@ struct SendCommand: AsyncParsableCommand {
                     }
                 }
             }
+            // Google refused a service the account was thought to hold: as when it was
+            // never granted, the answer is the permission list and exit 3.
+            let refused = (JSONValue.parse(reply.metadata)["requires_permissions"]?.arrayValue ?? []).compactMap(\.stringValue)
+            if !refused.isEmpty {
+                if json { Console.printLine(try Output.json(PermissionsNeeded(services: refused))) }
+                throw ExitCode(ExitStatus.signInNeeded)
+            }
             if json {
                 Console.printLine(try Output.json(SendJSON(conversation: conversation, reply: reply, outcome: outcome)))
             }
