@@ -123,6 +123,19 @@ import Testing
         Golden.check(render(s), "permission-no-client")
     }
 
+    @Test func draftConfirmation() {
+        var s = state()
+        s.time = LocalTime(TimeZone(identifier: "UTC")!)
+        let draft = message(2, .assistant, "Here is the draft")
+        let email = PendingAction.sendEmail(EmailDraft(to: [MailAddress("bob@example.com", name: "Bob Ñúñez"), MailAddress("team@example.org")],
+                                                       subject: "Offsite — 東京 agenda", body: "Hi all,\nthe agenda is attached. A long line that wraps inside the dialog box because it is wider than it.\n\n— Ada"))
+        s.overlay = .confirmAction(ActionDialog(draft: draft, question: email.question, lines: email.draftLines(s.time), verb: email.verb))
+        Golden.check(render(s), "confirm-email")
+        let event = PendingAction.createEvent(EventDraft(title: "Lunch with Bob", start: TestClock.now, end: TestClock.now.addingTimeInterval(3600)))
+        s.overlay = .confirmAction(ActionDialog(draft: draft, question: event.question, lines: event.draftLines(s.time), verb: event.verb))
+        Golden.check(render(s), "confirm-event")
+    }
+
     @Test func signInPanelWithCountdown() {
         var s = state()
         let prompt = SignInPrompt(url: "https://accounts.google.com/o/oauth2/v2/auth?client_id=1234&redirect_uri=http%3A%2F%2F127.0.0.1%3A40123%2Foauth%2Fcallback",
