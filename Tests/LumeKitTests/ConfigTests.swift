@@ -55,6 +55,7 @@ import Testing
             provider = "openai"
             model = "llama3"
             api_key_env = "MY_KEY"
+            history_budget = 2000
             [storage]
             path = "/tmp/x.sqlite3"
             """).config
@@ -67,6 +68,7 @@ import Testing
         #expect(config.assistant.provider == .openai)
         #expect(config.assistant.model == "llama3")
         #expect(config.assistant.apiKeyEnv == "MY_KEY")
+        #expect(config.assistant.historyBudget == 2000)
         #expect(config.storage.path == "/tmp/x.sqlite3")
     }
 
@@ -109,6 +111,7 @@ import Testing
         ("[google.api]\ngmail = \"\"", "google.api.gmail", "is not an http(s) URL"),
         ("[assistant]\nprovider = \"gpt\"", "assistant.provider", "unknown provider \"gpt\"; expected \"builtin\" or \"openai\""),
         ("[assistant]\napi_key_env = \"MY KEY\"", "assistant.api_key_env", "is not an environment variable name"),
+        ("[assistant]\nhistory_budget = 10", "assistant.history_budget", "10 is not a history budget in tokens"),
         ("[assistant]\nbase_url = 12", "assistant.base_url", "expected a string, found an integer"),
         ("oauth = 3", "oauth", "expected a table"),
     ])

@@ -12,12 +12,35 @@ public final class FakeOpenAI: @unchecked Sendable {
         case error(status: Int, message: String, headers: [HTTPHeader] = [])
         /// A stream whose second event is not JSON.
         case malformed
+        /// One turn per request, in order (the last one repeats): how a model that calls
+        /// tools answers, round after round.
+        case script([Turn])
+    }
+
+    public struct ToolCall: Sendable {
+        public var id: String
+        public var name: String
+        public var arguments: String
+        public init(id: String, name: String, arguments: String) {
+            self.id = id
+            self.name = name
+            self.arguments = arguments
+        }
+    }
+
+    public enum Turn: Sendable {
+        case text([String])
+        /// Tool calls as OpenAI streams them: the first chunk of each call has its index,
+        /// id and the start of its name; the rest of the name and the arguments follow in
+        /// pieces, the calls' pieces interleaved; then `finish_reason: "tool_calls"`.
+        case toolCalls([ToolCall])
     }
 
     private let lock = NSLock()
     private var server: TestHTTPServer!
     private var _behaviour: Behaviour = .stream(["Hello", " there", "!"])
     private var _requests: [TestHTTPRequest] = []
+    private var turnsServed = 0
 
     public init() throws {
         server = try TestHTTPServer { [unowned self] request in handle(request) }
@@ -28,7 +51,7 @@ public final class FakeOpenAI: @unchecked Sendable {
 
     public var behaviour: Behaviour {
         get { lock.withLock { _behaviour } }
-        set { lock.withLock { _behaviour = newValue } }
+        set { lock.withLock { _behaviour = newValue; turnsServed = 0 } }
     }
 
     public var requests: [TestHTTPRequest] { lock.withLock { _requests } }
@@ -54,6 +77,12 @@ public final class FakeOpenAI: @unchecked Sendable {
         switch behaviour {
         case let .error(status, message, headers):
             return .json(status, .object(["error": .object(["message": .string(message), "type": .string("api_error")])]), headers: headers)
+        case let .script(turns):
+            let index = lock.withLock { () -> Int in
+                defer { turnsServed += 1 }
+                return min(turnsServed, turns.count - 1)
+            }
+            return script(turns[index], model: model, request: request)
         case .malformed:
             return sse([(0, chunk(model, ["content": .string("Half")])), (0, "data: {not json\n\n")], done: true)
         case let .stream(pieces, delay, usage, done, cut):
@@ -70,6 +99,51 @@ public final class FakeOpenAI: @unchecked Sendable {
             }
             return sse(events, done: done, cut: cut)
         }
+    }
+
+    private func script(_ turn: Turn, model: String, request: TestHTTPRequest) -> TestHTTPResponse {
+        var events: [(TimeInterval, String)] = [(0, chunk(model, ["role": .string("assistant"), "content": .string("")]))]
+        let finish: String
+        switch turn {
+        case let .text(pieces):
+            for piece in pieces { events.append((0.02, chunk(model, ["content": .string(piece)]))) }
+            finish = "stop"
+        case let .toolCalls(calls):
+            var pieces: [[(Int, [String: JSONValue])]] = []
+            for (index, call) in calls.enumerated() {
+                let half = call.name.index(call.name.startIndex, offsetBy: call.name.count / 2)
+                var own: [(Int, [String: JSONValue])] = [
+                    (index, ["id": .string(call.id), "type": .string("function"),
+                             "function": .object(["name": .string(String(call.name[..<half])), "arguments": .string("")])]),
+                    (index, ["function": .object(["name": .string(String(call.name[half...]))])]),
+                ]
+                let arguments = Array(call.arguments)
+                let size = max(1, arguments.count / 3 + 1)
+                for start in stride(from: 0, to: arguments.count, by: size) {
+                    own.append((index, ["function": .object(["arguments": .string(String(arguments[start..<min(arguments.count, start + size)]))])]))
+                }
+                pieces.append(own)
+            }
+            // Round-robin: the first pieces of every call, then the second pieces, …
+            for step in 0..<(pieces.map(\.count).max() ?? 0) {
+                for own in pieces where step < own.count {
+                    var delta = own[step].1
+                    delta["index"] = .number(Double(own[step].0))
+                    events.append((0.01, chunk(model, ["tool_calls": .array([.object(delta)])])))
+                }
+            }
+            finish = "tool_calls"
+        }
+        events.append((0, chunk(model, [:], finish: finish)))
+        if request.json["stream_options"]?["include_usage"]?.boolValue == true {
+            let object: JSONValue = .object([
+                "id": .string("chatcmpl-fake"), "object": .string("chat.completion.chunk"), "created": .number(1_795_000_000),
+                "model": .string(model), "choices": .array([]),
+                "usage": .object(["prompt_tokens": .number(100), "completion_tokens": .number(10), "total_tokens": .number(110)]),
+            ])
+            events.append((0, "data: \(object.text)\n\n"))
+        }
+        return sse(events, done: true)
     }
 
     private func chunk(_ model: String, _ delta: [String: JSONValue], finish: String? = nil) -> String {

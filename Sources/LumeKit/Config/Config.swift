@@ -57,6 +57,8 @@ public struct Config: Equatable, Sendable {
         public var model = ""
         /// The name of the environment variable holding the key; the key itself is never stored.
         public var apiKeyEnv = "OPENAI_API_KEY"
+        /// Roughly how many tokens of earlier conversation an LLM is sent with each message.
+        public var historyBudget = 8000
         public init() {}
     }
 

@@ -172,6 +172,12 @@ enum ConfigSchema {
             }
             config.assistant.apiKeyEnv = value
         },
+        "assistant.history_budget": integer { config, value in
+            guard (256...1_000_000).contains(value) else {
+                throw ValueProblem(message: "\(value) is not a history budget in tokens (256–1000000)")
+            }
+            config.assistant.historyBudget = value
+        },
         "storage.path": string { $0.storage.path = $1 },
     ]
 

@@ -33,7 +33,9 @@ struct Environment: Sendable {
         case .builtin:
             return BuiltinAssistant(configFile: context.paths.configFile, google: google)
         case .openai:
-            return OpenAICompatibleAssistant(baseURL: config.baseURL, model: config.model, apiKey: context.environment[config.apiKeyEnv], http: http)
+            return OpenAICompatibleAssistant(baseURL: config.baseURL, model: config.model, apiKey: context.environment[config.apiKeyEnv], http: http,
+                                             tools: google.map { AssistantTools(google: $0, time: LocalTime(.current)) },
+                                             historyBudget: config.historyBudget)
         }
     }
 

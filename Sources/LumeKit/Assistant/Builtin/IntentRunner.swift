@@ -121,7 +121,7 @@ struct IntentRunner {
 
     private func agenda(_ span: DateSpan) async throws -> Reply {
         let events = try await session.calendar.events(from: span.start, to: span.end)
-        guard !events.isEmpty else { return Reply(text: "Nothing on your calendar \(span.label == "today" || span.label == "tomorrow" || span.label.hasPrefix("this") || span.label.hasPrefix("next") ? span.label : "on " + span.label).") }
+        guard !events.isEmpty else { return Reply(text: "Nothing on your calendar \(Self.phrase(span.label)).") }
         var lines: [String] = []
         var day = ""
         for event in events {
@@ -135,6 +135,11 @@ struct IntentRunner {
             lines.append("- " + Self.when(event, time) + " " + event.title + (event.location.map { " (\($0))" } ?? ""))
         }
         return Reply(text: lines.joined(separator: "\n"))
+    }
+
+    /// "today", "this week", "between …" read as they are; a day name takes "on".
+    static func phrase(_ label: String) -> String {
+        ["today", "tomorrow", "tonight"].contains(label) || ["this ", "next ", "between ", "from "].contains(where: label.hasPrefix) ? label : "on " + label
     }
 
     /// "09:00–09:15", or "all day".
