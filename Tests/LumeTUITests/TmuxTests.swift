@@ -194,6 +194,34 @@ import Testing
         try again.waitForExit()
     }
 
+    @Test func anLLMReadsWithAToolAndDraftsAWriteTheUserConfirms() throws {
+        let account = try GoogleTestAccount(directory: home.path, services: [.tasks], databasePath: home.databaseFile, keyFile: home.tokenKeyFile)
+        account.api.addTask(title: "Buy milk")
+        let llm = try FakeOpenAI()
+        llm.behaviour = .script([
+            .toolCalls([.init(id: "call_1", name: "list_tasks", arguments: "{}")]),
+            .text(["You have ", "one open task: ", "**buy milk**."]),
+            .toolCalls([.init(id: "call_2", name: "draft_task", arguments: #"{"title":"Water the plants","due":"2026-12-01"}"#)]),
+        ])
+        try home.writeConfig(account.google.configSection + account.api.configSection + llm.configSection())
+        let tmux = try TmuxSession(home: home)
+        try tmux.waitFor("ada@example.com │")
+        try tmux.type("what tasks are still open?")
+        try tmux.press("Enter")
+        try tmux.waitFor("You have one open task: buy milk.")
+        try tmux.type("add a task to water the plants on Tuesday")
+        try tmux.press("Enter")
+        try tmux.waitFor("the draft") { $0.contains("Add this task?") && $0.contains("Task: Water the plants") && $0.contains("Due: Tue 1 Dec") }
+        #expect(account.api.tasks().count == 1)
+        try tmux.press("y")
+        try tmux.waitFor("Added Water the plants to My Tasks, due Tue 1 Dec.")
+        #expect(account.api.tasks().map { $0["title"]?.stringValue } == ["Buy milk", "Water the plants"])
+        let replies = try database().recentMessages(limit: 10).filter { $0.role == .assistant }
+        #expect(replies.contains { JSONValue.parse($0.metadata)["tool_calls"] != nil })
+        try tmux.press("C-q")
+        try tmux.waitForExit()
+    }
+
     @Test func killedMidReplyKeepsTheMessageAndThePartialReply() throws {
         let llm = try FakeOpenAI()
         llm.behaviour = .stream((1...40).map { "word\($0) " }, delay: 0.25)
