@@ -113,6 +113,9 @@ import Testing
         s.overlay = .permission(PermissionDialog(message: message(1, .user, "email Bob the agenda and add a task", services: [.email, .tasks]),
                                                  services: [.email, .tasks, .keep], checked: [.email, .keep], selected: 1, signedIn: false))
         Golden.check(render(s), "permission-dialog")
+        s.overlay = .permission(PermissionDialog(message: message(1, .user, "email Bob the agenda", services: [.email]), services: [.email], checked: [.email],
+                                                 signedIn: true, explanation: "email: only partly granted (some boxes were left unticked), so it stays off. Enter asks Google again; Esc answers without them."))
+        Golden.check(render(s), "permission-explained")
     }
 
     @Test func permissionDialogWithoutClient() {

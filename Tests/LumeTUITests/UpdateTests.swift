@@ -239,8 +239,24 @@ import Testing
         let pending = message(1, .user, "email Bob")
         s.overlay = .signIn(SignInPanel(stage: .services([.email]), prompt: nil, queue: [], pending: pending))
         let effects = App.update(&s, .signInFinished(.failed(stage: .services([.email]), message: "declined", declined: true)))
-        #expect(effects == [.loadAccount, .answer(pending)])
-        #expect(s.notice?.kind == .warning)
+        #expect(effects == [.loadAccount], "explained in place first")
+        guard case let .permission(dialog) = s.overlay else { Issue.record("no dialog"); return }
+        #expect(dialog.services == [.email])
+        #expect(dialog.explanation == "You declined in the browser, so nothing was granted. Enter asks Google again; Esc answers without.")
+        #expect(press(&s, .escape) == [.answer(pending)])
+    }
+
+    @Test func aPartialGrantIsExplainedInTheDialogAndCanBeAskedAgain() {
+        var s = state()
+        let pending = message(1, .user, "email Bob and add a task")
+        s.overlay = .signIn(SignInPanel(stage: .services([.email, .tasks]), prompt: nil, queue: [], pending: pending))
+        let user = User(sub: "1", email: "ada@example.com", name: "Ada", pictureURL: nil, now: s.now)
+        let report = SignInReport(user: user, stage: .services([.email, .tasks]), outcomes: [.email: .partial, .tasks: .granted], grantedScopes: [])
+        #expect(App.update(&s, .signInFinished(.succeeded(report))) == [.loadAccount])
+        guard case let .permission(dialog) = s.overlay else { Issue.record("no dialog"); return }
+        #expect(dialog.services == [.email])
+        #expect(dialog.explanation?.hasPrefix("email: only partly granted (some boxes were left unticked), so it stays off. tasks: granted.") == true)
+        #expect(press(&s, .enter) == [.signIn(.services([.email]))], "Enter asks Google again for what is missing")
     }
 
     @Test func signInPanelKeys() {

@@ -154,4 +154,14 @@ struct SignInPanel: Equatable {
     var problem: String?
     /// What the finished stages said, shown in the dialog at the end.
     var results: [String] = []
+    /// Services a finished stage did not grant, and why.
+    var refused: [Service: PermissionStatus] = [:]
+
+    /// The services this attempt and the stages after it ask for.
+    var services: [Service] {
+        ([stage] + queue).flatMap { stage -> [Service] in
+            if case let .services(services) = stage { return services }
+            return []
+        }
+    }
 }

@@ -626,6 +626,7 @@ enum App {
         case let .succeeded(report):
             for (service, status) in report.outcomes.sorted(by: { $0.key < $1.key }) where panel.stage != .identity {
                 panel.results.append(describe(service, status))
+                if status != .granted { panel.refused[service] = status }
             }
             if let next = panel.queue.first {
                 panel.queue.removeFirst()
@@ -635,11 +636,27 @@ enum App {
                 state.overlay = .signIn(panel)
                 return [.loadAccount, .signIn(next)]
             }
+            // Declined or partial grants are explained in the dialog itself, which offers to
+            // ask again; only what Google will never grant (Keep outside Workspace) is final.
+            let retryable = panel.refused.filter { $0.value != .unavailable }.keys.sorted()
+            if let pending = panel.pending, !retryable.isEmpty {
+                state.overlay = .permission(PermissionDialog(
+                    message: pending, services: retryable, checked: Set(retryable), signedIn: true,
+                    explanation: panel.results.joined(separator: " ") + " Enter asks Google again; Esc answers without them."))
+                return [.loadAccount]
+            }
             state.overlay = nil
             let summary = panel.results.isEmpty ? "Signed in as \(report.user.email)." : panel.results.joined(separator: " ")
             notify(&state, summary, kind: panel.results.contains { !$0.hasSuffix("granted.") } ? .warning : .info, seconds: 10)
             return [.loadAccount] + (panel.pending.map { [.answer($0)] } ?? [])
-        case let .failed(_, message, declined):
+        case let .failed(stage, message, declined):
+            if let pending = panel.pending {
+                let what = declined ? "You declined in the browser, so nothing was granted." : "The sign-in did not finish: \(message)."
+                state.overlay = .permission(PermissionDialog(
+                    message: pending, services: panel.services, checked: Set(panel.services), signedIn: stage != .identity && state.account.email != nil,
+                    explanation: what + " Enter asks Google again; Esc answers without."))
+                return [.loadAccount]
+            }
             state.overlay = nil
             notify(&state, declined ? "Declined in the browser: answering without those services." : message, kind: declined ? .warning : .error, seconds: 10)
             return [.loadAccount] + (panel.pending.map { [.answer($0)] } ?? [])
