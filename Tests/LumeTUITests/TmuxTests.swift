@@ -145,8 +145,8 @@ import Testing
         try tmux.press("Enter")
         // The stand-in browser completes Stage 1, then Stage 2; the status line updates and
         // the pending message is answered.
-        let screen = try tmux.waitFor("the status line shows email granted", timeout: 30) { $0.contains("ada@example.com │ email✓") }
-        _ = screen
+        // The status line first shows the outcome ("email: granted.") for a few seconds.
+        try tmux.waitFor("the grant reported", timeout: 30) { $0.contains("email: granted.") || $0.contains("ada@example.com │ email✓") }
         // Answered with a draft, resolved through Contacts, shown in full before anything is sent.
         try tmux.waitFor("the draft", timeout: 20) {
             $0.contains("Send this email?") && $0.contains("To: Ada Lovelace <ada@example.com>") && $0.contains("y send · n cancel")
@@ -155,6 +155,7 @@ import Testing
         try tmux.press("y")
         try tmux.waitFor("Sent “The notes from standup” to Ada Lovelace <ada@example.com>.", timeout: 20)
         #expect(api.sent.first?.headers["subject"] == "The notes from standup")
+        try tmux.waitFor("the status line shows email granted") { $0.contains("ada@example.com │ email✓") }
         #expect(google.exchanges == 2)
         let stages = google.authorizationRequests.map { $0.query["redirect_uri"] ?? "" }
         #expect(stages.count == 2 && stages[0].hasSuffix("/oauth/callback") && stages[1].hasSuffix("/oauth/service-callback"))
