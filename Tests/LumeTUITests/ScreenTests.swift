@@ -132,7 +132,7 @@ import Testing
         let draft = message(2, .assistant, "Here is the draft")
         let email = PendingAction.sendEmail(EmailDraft(to: [MailAddress("bob@example.com", name: "Bob Ñúñez"), MailAddress("team@example.org")],
                                                        subject: "Offsite — 東京 agenda", body: "Hi all,\nthe agenda is attached. A long line that wraps inside the dialog box because it is wider than it.\n\n— Ada"))
-        s.overlay = .confirmAction(ActionDialog(draft: draft, question: email.question, lines: email.draftLines(s.time), verb: email.verb))
+        s.overlay = .confirmAction(ActionDialog(draft: draft, question: email.question, lines: email.draftLines(s.time), verb: email.verb, editable: true))
         Golden.check(render(s), "confirm-email")
         let event = PendingAction.createEvent(EventDraft(title: "Lunch with Bob", start: TestClock.now, end: TestClock.now.addingTimeInterval(3600)))
         s.overlay = .confirmAction(ActionDialog(draft: draft, question: event.question, lines: event.draftLines(s.time), verb: event.verb))

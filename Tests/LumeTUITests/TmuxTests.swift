@@ -149,7 +149,7 @@ import Testing
         try tmux.waitFor("the grant reported", timeout: 30) { $0.contains("email: granted.") || $0.contains("ada@example.com │ email✓") }
         // Answered with a draft, resolved through Contacts, shown in full before anything is sent.
         try tmux.waitFor("the draft", timeout: 20) {
-            $0.contains("Send this email?") && $0.contains("To: Ada Lovelace <ada@example.com>") && $0.contains("y send · n cancel")
+            $0.contains("Send this email?") && $0.contains("To: Ada Lovelace <ada@example.com>") && $0.contains("y send · e edit · n cancel")
         }
         #expect(api.sent.isEmpty)
         try tmux.press("y")
@@ -219,6 +219,24 @@ import Testing
         #expect(account.api.tasks().map { $0["title"]?.stringValue } == ["Buy milk", "Water the plants"])
         let replies = try database().recentMessages(limit: 10).filter { $0.role == .assistant }
         #expect(replies.contains { JSONValue.parse($0.metadata)["tool_calls"] != nil })
+        try tmux.press("C-q")
+        try tmux.waitForExit()
+    }
+
+    @Test func anEmailDraftIsEditedInTheEditorBeforeItIsSent() throws {
+        let account = try GoogleTestAccount(directory: home.path, services: [.email], databasePath: home.databaseFile, keyFile: home.tokenKeyFile)
+        try home.writeConfig(account.google.configSection + account.api.configSection)
+        let tmux = try TmuxSession(home: home, extraEnvironment: ["EDITOR": "sed -i -e s/noon/one/ -e s/bob@example.com/bob@example.org/"])
+        try tmux.waitFor("ada@example.com │")
+        try tmux.type("email bob@example.com about lunch saying see you at noon")
+        try tmux.press("Enter")
+        try tmux.waitFor("the draft") { $0.contains("Send this email?") && $0.contains("y send · e edit · n cancel") }
+        try tmux.press("e")
+        try tmux.waitFor("the edited draft") { $0.contains("Send this email?") && $0.contains("To: bob@example.org") && $0.contains("See you at one.") }
+        try tmux.press("y")
+        try tmux.waitFor("Sent “Lunch” to bob@example.org.")
+        #expect(account.api.sent.map(\.body) == ["See you at one."])
+        #expect(account.api.sent.first?.headers["to"] == "bob@example.org")
         try tmux.press("C-q")
         try tmux.waitForExit()
     }

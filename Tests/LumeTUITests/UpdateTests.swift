@@ -180,7 +180,7 @@ import Testing
         #expect(dialog.question == "Send this email?")
         #expect(dialog.lines == ["To: Bob <bob@example.com>", "Subject: Lunch", "", "See you at noon."])
         // Typing on is not an answer, and help does not hide the question.
-        #expect(press(&s, .character("s"), .character("e"), .function(1), .backspace).isEmpty)
+        #expect(press(&s, .character("s"), .character("x"), .function(1), .backspace).isEmpty)
         #expect(s.overlay == .confirmAction(dialog))
         #expect(s.prompt.text.isEmpty)
         #expect(press(&s, .character("y")) == [.settleAction(draft: draft, confirmed: true)])
@@ -203,6 +203,28 @@ import Testing
         let effects = App.update(&s, .replyFinished(reply))
         #expect(effects == [.loadAccount], "the status line learns the grant is gone")
         #expect(s.overlay == .permission(PermissionDialog(message: asked, services: [.email], checked: [.email], signedIn: true)))
+    }
+
+    @Test func anEmailDraftCanBeEditedAndComesBackAsked() {
+        var s = state()
+        let draft = draftReply(2)
+        _ = App.update(&s, .conversationOpened(conversation(1), [message(1, .user, "email Bob"), draft], hasEarlier: false))
+        guard case let .confirmAction(dialog) = s.overlay else { Issue.record("no dialog"); return }
+        #expect(dialog.editable)
+        #expect(press(&s, .character("e")) == [.editDraft(draft)])
+        #expect(s.overlay == nil)
+        var edited = draft
+        edited.content = "Here is the edited draft: …"
+        _ = App.update(&s, .draftRevised(edited))
+        #expect(s.transcript.messages.last == edited)
+        guard case .confirmAction = s.overlay else { Issue.record("the edited draft is asked about again"); return }
+        // A task draft has no editor: `e` is not an answer.
+        var task = message(3, .assistant, "task")
+        task.metadata = JSONValue.object(["pending_action": PendingAction.addTask(TaskDraft(title: "Pay rent"), list: TaskList(id: "l", title: "My Tasks")).json,
+                                          "action_status": .string("pending")]).text
+        var t = state()
+        _ = App.update(&t, .conversationOpened(conversation(1), [task], hasEarlier: false))
+        #expect(press(&t, .character("e")).isEmpty)
     }
 
     @Test func anUnansweredDraftIsAskedAgainWhenItsConversationOpens() {

@@ -112,6 +112,20 @@ public final class ChatService: Sendable {
         return reply
     }
 
+    /// Replaces a draft the user edited, while it still waits for an answer; returns the
+    /// stored reply as it now stands.
+    public func revise(_ draft: Message, to action: PendingAction) -> Message {
+        guard let id = draft.id else { return draft }
+        let text = IntentRunner.draftText(action, time, edited: true)
+        do {
+            _ = try database.reviseAction(messageID: id, content: text, action: action.json)
+            return try database.message(id: id) ?? draft
+        } catch {
+            logger.error("cannot store an edited draft", metadata: ["error": "\(error)"])
+            return draft
+        }
+    }
+
     /// Answers the confirmation of a drafted action: does it (`confirmed`) or drops it, and
     /// stores what happened as a new reply. A draft is carried out at most once, even when
     /// two instances confirm it at the same moment.

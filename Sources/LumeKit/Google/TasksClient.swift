@@ -3,6 +3,11 @@ import Foundation
 public struct TaskList: Equatable, Sendable, Codable {
     public var id: String
     public var title: String
+
+    public init(id: String, title: String) {
+        self.id = id
+        self.title = title
+    }
 }
 
 public struct TaskItem: Equatable, Sendable, Codable {

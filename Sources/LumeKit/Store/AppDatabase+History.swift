@@ -170,6 +170,20 @@ extension AppDatabase {
         }
     }
 
+    /// Replaces a drafted action (and the reply text showing it) while it still waits for
+    /// an answer; whether it did.
+    public func reviseAction(messageID: Int64, content: String, action: JSONValue) throws -> Bool {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE messages SET content = ?, metadata = json_set(metadata, '$.pending_action', json(?))
+                    WHERE id = ? AND json_valid(metadata) AND json_extract(metadata, '$.action_status') = 'pending'
+                    """,
+                arguments: [content, action.text, messageID])
+            return db.changesCount == 1
+        }
+    }
+
     public func message(id: Int64) throws -> Message? {
         try writer.read { db in try Message.fetchOne(db, key: id) }
     }

@@ -46,6 +46,8 @@ enum AppAction: Equatable, Sendable {
     case replyFinished(Message)
     /// A drafted action was confirmed or declined; `outcome` says what happened.
     case actionSettled(outcome: Message)
+    /// The draft as it stands after the user edited it (or as it was, if the edit was not used).
+    case draftRevised(Message)
     case searchCompleted(query: String, [SearchHit])
     case conversationRenamed(id: Int64, title: String)
     case conversationDeleted(id: Int64)
@@ -82,6 +84,7 @@ enum Effect: Equatable, Sendable {
     /// Answer a stored user message with the services the user allowed.
     case answer(Message)
     case settleAction(draft: Message, confirmed: Bool)
+    case editDraft(Message)
     case cancelReply
     case search(String)
     case rename(id: Int64, title: String)

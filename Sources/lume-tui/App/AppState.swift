@@ -122,11 +122,14 @@ struct ActionDialog: Equatable {
     var question: String
     var lines: [String]
     var verb: String
+    /// Whether `e` opens the draft in the editor (email drafts).
+    var editable = false
 
     /// The dialog for a reply whose draft still waits for an answer.
     static func pending(in message: Message, time: LocalTime) -> ActionDialog? {
         guard let (action, status) = PendingAction.of(message), status == .pending else { return nil }
-        return ActionDialog(draft: message, question: action.question, lines: action.draftLines(time), verb: action.verb)
+        return ActionDialog(draft: message, question: action.question, lines: action.draftLines(time), verb: action.verb,
+                            editable: action.editableText != nil)
     }
 }
 

@@ -134,6 +134,16 @@ enum App {
             }
             return permissionLost(&state, reply: message)
 
+        case let .draftRevised(message):
+            if let index = state.transcript.messages.lastIndex(where: { $0.id == message.id }) {
+                state.transcript.messages[index] = message
+            }
+            if message.conversationID == state.transcript.conversationID, state.overlay == nil,
+               let dialog = ActionDialog.pending(in: message, time: state.time) {
+                state.overlay = .confirmAction(dialog)
+            }
+            return []
+
         case let .actionSettled(outcome):
             if outcome.conversationID == state.transcript.conversationID, !state.transcript.messages.contains(where: { $0.id == outcome.id }) {
                 state.transcript.messages.append(outcome)
@@ -552,6 +562,9 @@ enum App {
             case .character("n"), .character("N"), .escape:
                 state.overlay = nil
                 return [.settleAction(draft: dialog.draft, confirmed: false)]
+            case .character("e") where dialog.editable:
+                state.overlay = nil
+                return [.editDraft(dialog.draft)]
             default:
                 // Only an explicit answer closes it: a stray key must not send mail.
                 return []

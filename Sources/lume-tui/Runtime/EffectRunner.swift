@@ -57,6 +57,8 @@ final class EffectRunner: @unchecked Sendable {
             send(text, in: conversationID)
         case let .answer(message):
             answer(message)
+        case let .editDraft(draft):
+            editDraft(draft)
         case let .settleAction(draft, confirmed):
             Task.detached { [environment, post] in
                 post(.actionSettled(outcome: await environment.chat.settle(draft, confirmed: confirmed)))
@@ -199,12 +201,35 @@ final class EffectRunner: @unchecked Sendable {
     }
 
     private func openEditor(_ text: String) {
+        post(.editorFinished(editInEditor(text, name: "prompt", what: "the message")))
+    }
+
+    /// Opens a draft email in the editor; the edited text replaces the draft when it reads
+    /// back as one, else the old draft stays and the status line says why.
+    private func editDraft(_ draft: Message) {
+        guard let (action, _) = PendingAction.of(draft), let text = action.editableText else { return }
+        guard let edited = editInEditor(text, name: "draft", what: "the draft"), edited != text else {
+            post(.draftRevised(draft))
+            return
+        }
+        switch action.revised(from: edited) {
+        case let .success(revised):
+            Task.detached { [environment, post] in post(.draftRevised(environment.chat.revise(draft, to: revised))) }
+        case let .failure(problem):
+            post(.failed("The edited draft was not used: \(problem)."))
+            post(.draftRevised(draft))
+        }
+    }
+
+    /// Runs `$VISUAL`/`$EDITOR` on `text` in a private temporary file, the terminal handed
+    /// over meanwhile; the edited text, or nil when the editor failed.
+    private func editInEditor(_ text: String, name: String, what: String) -> String? {
         let editor = environment.context.environment["VISUAL"] ?? environment.context.environment["EDITOR"] ?? "vi"
-        let file = NSTemporaryDirectory() + "lume-prompt-\(getpid()).md"
+        let file = NSTemporaryDirectory() + "lume-\(name)-\(getpid()).md"
         guard (try? PrivateFiles.createExclusively(file, contents: Data(text.utf8))) == true
             || (try? Data(text.utf8).write(to: URL(fileURLWithPath: file))) != nil else {
             post(.failed("Could not create a file for the editor."))
-            return
+            return nil
         }
         defer { unlink(file) }
         var status: Int32 = -1
@@ -212,11 +237,10 @@ final class EffectRunner: @unchecked Sendable {
             status = Self.runShell("\(editor) \"$1\"", argument: file, environment: environment.context.environment)
         }
         guard status == 0 else {
-            post(.failed("The editor (\(editor)) exited with status \(status); the message is unchanged."))
-            post(.editorFinished(nil))
-            return
+            post(.failed("The editor (\(editor)) exited with status \(status); \(what) is unchanged."))
+            return nil
         }
-        post(.editorFinished(try? String(contentsOfFile: file, encoding: .utf8)))
+        return try? String(contentsOfFile: file, encoding: .utf8)
     }
 
     /// Runs a shell command attached to the terminal and waits for it.

@@ -140,7 +140,7 @@ enum OverlayView {
         }
         lines.append(StyledLine([Span("")]))
         lines.append(StyledLine([Span("Nothing is done until you press y.", .muted)]))
-        box(dialog.question, lines, footer: "y \(dialog.verb) · n cancel", into: &grid, width: 72)
+        box(dialog.question, lines, footer: "y \(dialog.verb)" + (dialog.editable ? " · e edit" : "") + " · n cancel", into: &grid, width: 72)
     }
 
     static func permission(_ dialog: PermissionDialog, state: AppState, into grid: inout Grid) {

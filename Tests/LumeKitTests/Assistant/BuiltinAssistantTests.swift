@@ -97,6 +97,34 @@ import Testing
         #expect(try account.database.messages(in: draft.conversationID).map(\.role) == [.user, .assistant, .assistant, .assistant])
     }
 
+    @Test func anEditedDraftIsWhatGetsSent() async throws {
+        let draft = try await turn("email bob@example.com about lunch saying see you at noon")
+        let (action, _) = try #require(PendingAction.of(draft))
+        let text = try #require(action.editableText)
+        #expect(text == "To: bob@example.com\nSubject: Lunch\n\nSee you at noon.\n")
+        let edited = text.replacingOccurrences(of: "To: bob@example.com", with: "To: Bob <bob@example.com>, carol@example.org")
+            .replacingOccurrences(of: "See you at noon.", with: "See you at one.\nBring the slides.")
+        let revised = try action.revised(from: edited).get()
+        let stored = chat.revise(draft, to: revised)
+        #expect(stored.content.hasPrefix("Here is the edited draft:"))
+        #expect(stored.content.contains("> Bring the slides."))
+        _ = await chat.settle(stored, confirmed: true)
+        #expect(account.api.sent.first?.headers["to"] == "Bob <bob@example.com>, carol@example.org")
+        #expect(account.api.sent.first?.body == "See you at one.\r\nBring the slides.")
+        // Once answered, a draft can no longer be revised.
+        let later = chat.revise(stored, to: action)
+        #expect(PendingAction.of(later)?.action == revised)
+    }
+
+    @Test func editsThatDoNotReadAsAnEmailAreRefused() throws {
+        let action = PendingAction.sendEmail(EmailDraft(to: [MailAddress("bob@example.com")], subject: "Lunch", body: "Noon."))
+        #expect(action.revised(from: "To: \nSubject: x\n\nbody").failureText == "the edited draft has no recipients on its To: line")
+        #expect(action.revised(from: "To: bob\nSubject: x\n\nbody").failureText == "“bob” is not an email address")
+        #expect(action.revised(from: "To: bob@example.com\nBcc: eve@example.com\n\nbody").failureText?.contains("“Bcc” is not a header lume-tui sends") == true)
+        #expect(action.revised(from: "To: bob@example.com\nSubject: x\n\n  \n").failureText == "the edited draft has no text")
+        #expect(PendingAction.addTask(TaskDraft(title: "t"), list: TaskList(id: "l", title: "L")).editableText == nil)
+    }
+
     @Test func aDeclinedDraftIsNeverSent() async throws {
         let draft = try await turn("send an email to carol@example.org saying the build is green")
         let outcome = await chat.settle(draft, confirmed: false)
@@ -205,5 +233,12 @@ import Testing
         #expect(answer.content.contains("/cfg.toml"))
         let (refused, _) = try chat.storeUserMessage("delete all my emails", in: nil)
         #expect(await chat.answer(refused).content == "It does not delete mail: lume-tui only reads and sends.")
+    }
+}
+
+extension Result where Failure == DraftEditProblem {
+    var failureText: String? {
+        if case let .failure(problem) = self { return problem.description }
+        return nil
     }
 }

@@ -243,7 +243,11 @@ struct IntentRunner {
 
     /// The reply that shows a draft and asks for confirmation.
     private func propose(_ action: PendingAction) -> Reply {
+        Reply(text: Self.draftText(action, time), proposal: action)
+    }
+
+    static func draftText(_ action: PendingAction, _ time: LocalTime, edited: Bool = false) -> String {
         let draft = action.draftLines(time).map { $0.isEmpty ? ">" : "> " + $0 }.joined(separator: "\n")
-        return Reply(text: "Here is the draft:\n\n\(draft)\n\n\(action.question) Nothing happens until you confirm.", proposal: action)
+        return "Here is the \(edited ? "edited " : "")draft:\n\n\(draft)\n\n\(action.question) Nothing happens until you confirm."
     }
 }

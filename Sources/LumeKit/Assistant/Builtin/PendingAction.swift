@@ -53,6 +53,45 @@ public enum PendingAction: Equatable, Sendable, Codable {
         }
     }
 
+    // MARK: Editing
+
+    /// The draft as text the user can change in an editor; nil when it is not editable
+    /// that way (events and tasks are short enough to ask again).
+    public var editableText: String? {
+        guard case let .sendEmail(draft) = self else { return nil }
+        var lines = ["To: " + draft.to.map(\.description).joined(separator: ", ")]
+        if !draft.cc.isEmpty { lines.append("Cc: " + draft.cc.map(\.description).joined(separator: ", ")) }
+        lines.append("Subject: " + draft.subject)
+        return lines.joined(separator: "\n") + "\n\n" + draft.body + "\n"
+    }
+
+    /// Reads an edited draft back: header lines, a blank line, the body. Addresses must
+    /// be plausible; a problem is described, and the old draft stays.
+    public func revised(from text: String) -> Result<PendingAction, DraftEditProblem> {
+        guard case .sendEmail = self else { return .failure(DraftEditProblem("only email drafts can be edited")) }
+        var to: [MailAddress] = [], cc: [MailAddress] = [], subject: String?
+        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")[...]
+        while let line = lines.first, !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            lines = lines.dropFirst()
+            guard let colon = line.firstIndex(of: ":") else { return .failure(DraftEditProblem("“\(line)” is not a To:, Cc: or Subject: line")) }
+            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            switch line[..<colon].lowercased() {
+            case "to": to = MailAddress.parseList(value)
+            case "cc": cc = MailAddress.parseList(value)
+            case "subject": subject = value
+            default: return .failure(DraftEditProblem("“\(line[..<colon])” is not a header lume-tui sends; use To:, Cc: and Subject:"))
+            }
+        }
+        guard !to.isEmpty else { return .failure(DraftEditProblem("the edited draft has no recipients on its To: line")) }
+        if let bad = (to + cc).first(where: { !MailAddress.isPlausible($0.email) }) {
+            return .failure(DraftEditProblem("“\(bad.email)” is not an email address"))
+        }
+        var body = lines.dropFirst().joined(separator: "\n")
+        while body.hasSuffix("\n") { body.removeLast() }
+        guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return .failure(DraftEditProblem("the edited draft has no text")) }
+        return .success(.sendEmail(EmailDraft(to: to, cc: cc, subject: subject ?? "", body: body)))
+    }
+
     // MARK: Stored form
 
     static let metadataKey = "pending_action"
@@ -77,6 +116,12 @@ public enum PendingAction: Equatable, Sendable, Codable {
         guard let stored = metadata[metadataKey], let action = PendingAction(json: stored) else { return nil }
         return (action, metadata[statusKey]?.stringValue.flatMap(ActionStatus.init) ?? .pending)
     }
+}
+
+/// Why an edited draft was not taken.
+public struct DraftEditProblem: Error, Equatable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Where a proposed action stands.
