@@ -104,6 +104,18 @@ import Testing
         ("what's Bob's email address?", .findContact("Bob")),
         ("email address for Carol Wu", .findContact("Carol Wu")),
         ("look up Dana in my contacts", .findContact("Dana")),
+        // More ways people put it
+        ("what's my day look like", span((11, 27), (11, 28), "today")),
+        ("when is my next meeting?", .agenda(DateSpan(start: now, end: at(12, 11), label: "in the next two weeks"))),
+        ("did Alice reply?", .searchMail(mail(from: "Alice"))),
+        ("find emails with attachments", .searchMail(mail(words: "has:attachment"))),
+        ("any emails from my boss today", .searchMail(mail(since: at(11, 27)))),
+        ("set a reminder for 5pm to call mom", .addTask(title: "Call mom", due: nil)),
+        ("I need to buy milk tomorrow", .addTask(title: "Buy milk", due: "2026-11-28")),
+        ("tasks due this week", .listTasks),
+        ("create calendar event dinner at 7pm saturday", event("Dinner", at(11, 28, 19), at(11, 28, 20))),
+        ("schedule lunch with Ann on Friday at noon", event("Lunch with Ann", at(11, 27, 12), at(11, 27, 13))),
+        ("send a message to alice@example.com saying hi", compose(["alice@example.com"], "Hi", "Hi.")),
         // Small talk
         ("hello", .greeting),
         ("help", .help),
@@ -120,6 +132,8 @@ import Testing
         "archive everything from the newsletter",
         "what is the capital of France?",
         "write a poem about autumn",
+        "draft a reply to Carol",
+        "delete task buy milk",
     ]
     static let questions: [String] = [
         "email bob",

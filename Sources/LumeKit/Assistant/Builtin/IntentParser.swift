@@ -57,7 +57,7 @@ public struct IntentParser: Sendable {
         if Regex.matches("^(?:delete|trash|remove|erase|empty|purge)\\b.*\\b" + mailWords, lower) {
             return .unsupported("It does not delete mail: lume-tui only reads and sends.")
         }
-        if Regex.matches("^(?:reply|respond|answer|forward|fwd)\\b", lower) {
+        if Regex.matches("^(?:reply|respond|answer|forward|fwd)\\b|^(?:draft|write|send|compose)(?: an?| the)? (?:reply|response|answer)\\b", lower) {
             return .unsupported("It cannot reply to or forward a message yet; it can write a new email (\"email Ada about …\").")
         }
         if Regex.matches("^(?:archive|label|move|star|unsubscribe|mark (?:all|it|them|this|that|the (?:e-?mail|message))? ?(?:as )?(?:read|unread|spam))\\b", lower) {
@@ -228,7 +228,7 @@ public struct IntentParser: Sendable {
             "^remind me (?:to |about )?(.+)$",
             "^add (.+?) to (?:my )?(?:tasks|task list|to-?do(?: list)?|todo list|list)$",
             "^(?:todo|to-do|task): ?(.+)$",
-            "^i need to (.+?) (?:by|before|on|tomorrow|today)\\b.*$",
+            "^i need to (?=.*\\b(?:by|before|on|tomorrow|today)\\b)(.+)$",
         ]
         for pattern in addPatterns {
             guard Regex.capture(pattern, text)?.first != nil else { continue }
@@ -242,7 +242,7 @@ public struct IntentParser: Sendable {
             "^(?:show|list|display|view|get)(?: me)?(?: all)?(?: my)? (?:tasks|to-?dos|todo list|to-do list)",
             "^what(?:'s| is) (?:on )?my (?:to-?do|todo|task) list",
             "^what (?:do i|should i|else do i) (?:need|have) to do", "^what(?:'s| is) left to do", "^(?:tasks|todos|to-dos|todo list)$",
-            "^do i have any (?:tasks|to-?dos)",
+            "^do i have any (?:tasks|to-?dos)", "^(?:tasks|to-?dos)\\b.*\\b(?:due|this week|today|tomorrow|overdue)\\b",
         ]
         if listPatterns.contains(where: { Regex.matches($0, lower) }) { return .listTasks }
         return nil
@@ -257,6 +257,8 @@ public struct IntentParser: Sendable {
         _ = dates.clock(in: &words)
         var title = words.remaining
         for tail in [" by", " due", " on", " before", " at"] where title.lowercased().hasSuffix(tail) { title = String(title.dropLast(tail.count)) }
+        // "a reminder for 5pm to call mom": the words that led to the time go with it.
+        while let lead = ["for ", "to ", "about "].first(where: { title.lowercased().hasPrefix($0) }) { title = String(title.dropFirst(lead.count)) }
         title = Self.trimQuotes(title)
         guard !title.isEmpty else { return .clarify("What is the task? For example: \"add a task to renew the passport by Friday\".") }
         return .addTask(title: Self.sentence(title, period: false), due: due.map { time.day($0.date) })
@@ -273,7 +275,11 @@ public struct IntentParser: Sendable {
         let explicit = Regex.matches(createVerb, lower) && (Regex.matches("\\b\(eventNouns)\\b", lower) || Regex.matches("\\b(?:on|to|in(?:to)?) (?:my )?(?:calendar|cal|schedule)\\b", lower) || Regex.matches("^block(?: out)?\\b", lower))
         let implicit = Regex.matches("^(?:a |an )?(?:\(eventNouns)|\\w+ with \\p{L}+)\\b", lower) && hasClock(text)
         if explicit || implicit { return createEvent(text, lower) }
+        if Regex.matches("\\bnext (?:meeting|event|appointment|call)\\b", lower) {
+            return .agenda(DateSpan(start: now, end: time.adding(days: 14, to: dates.today), label: "in the next two weeks"))
+        }
         let agendaPatterns = [
+            "^(?:what(?:'s| does| is)|how(?:'s| does| is)) my (?:day|week|weekend|morning|afternoon|evening|tomorrow)\\b",
             "\\b(?:calendar|agenda|schedule|meetings|events|appointments)\\b",
             "^what(?:'s| is| do i have| have i got)(?: going on| happening| on| planned)?\\b.*\\b(?:today|tomorrow|tonight|week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b",
             "^what do i have\\b", "^what(?:'s| is) (?:up|happening|planned|on) (?:today|tomorrow|this week|next week)",
@@ -330,8 +336,8 @@ public struct IntentParser: Sendable {
         let day = dates.day(in: &words)
         for phrase in ["schedule", "book", "create", "set up", "setup", "arrange", "plan", "put", "organise", "organize", "make", "block out", "block", "add",
                        "on my calendar", "to my calendar", "in my calendar", "into my calendar", "on the calendar", "my calendar", "calendar",
-                       "an event", "a event", "called", "titled", "named", "a", "an"] {
-            if let index = words.find(phrase), index < 2 || phrase.contains("calendar") || ["called", "titled", "named"].contains(phrase) {
+                       "an event", "a event", "calendar event", "event", "called", "titled", "named", "a", "an"] {
+            if let index = words.find(phrase), index < 2 || phrase.contains("calendar") || ["called", "titled", "named"].contains(phrase) || (phrase == "event" && index < 3) {
                 words.use(index..<(index + phrase.split(separator: " ").count))
             }
         }
@@ -362,12 +368,16 @@ public struct IntentParser: Sendable {
 
     private func mail(_ text: String, _ lower: String) -> Intent? {
         let mailWord = "(?:e-?mails?|mails?|messages?|inbox|gmail)"
+        if let who = Regex.capture("^(?:did|has) (\\p{L}+) (?:replied|reply|answered|answer|written|write|emailed|email|sent|send)\\b", text)?.first,
+           !["i", "you", "we", "anyone", "anybody", "someone"].contains(who.lowercased()) {
+            return .searchMail(MailSearch(from: who))
+        }
         guard Regex.matches("\\b\(mailWord)\\b", lower) || Regex.matches("^what did \\p{L}+ (?:say|write|send)", lower) else { return nil }
         var words = Words(text)
         var search = MailSearch()
         search.unreadOnly = Regex.matches("\\b(?:unread|new|haven't read|not read|unseen)\\b", lower)
         search.since = dates.since(in: &words)
-        if let index = words.find("from") {
+        if let index = words.find("from"), !["my", "the", "a", "an", "our"].contains(words[index + 1]) {
             var end = index + 2
             let next = words.text((index + 2)..<(index + 3))
             if Self.isName(next), !["today", "yesterday", "this", "last"].contains(next.lowercased()) { end += 1 }
@@ -376,6 +386,7 @@ public struct IntentParser: Sendable {
         } else if let who = Regex.capture("^what did (\\p{L}+) (?:say|write|send)", text)?.first {
             search.from = who
         }
+        if Regex.matches("\\bwith (?:an? )?attachments?\\b", lower) { search.words = "has:attachment" }
         if let topic = Regex.capture("\\b(?:about|regarding|mentioning|containing|with subject|for) \"?([^\"]+?)\"?(?: from .*| this week| today| yesterday)?$", text)?.first,
            !Regex.matches("^(?:me|today|this week)$", topic.lowercased()) {
             search.words = topic.contains(" ") ? "\"\(topic)\"" : topic

@@ -139,7 +139,7 @@ struct IntentRunner {
 
     /// "today", "this week", "between …" read as they are; a day name takes "on".
     static func phrase(_ label: String) -> String {
-        ["today", "tomorrow", "tonight"].contains(label) || ["this ", "next ", "between ", "from "].contains(where: label.hasPrefix) ? label : "on " + label
+        ["today", "tomorrow", "tonight"].contains(label) || ["this ", "next ", "between ", "from ", "in "].contains(where: label.hasPrefix) ? label : "on " + label
     }
 
     /// "09:00–09:15", or "all day".
