@@ -76,6 +76,11 @@ import Testing
         #expect(sent.stdout.hasSuffix("Sent “Lunch” to bob@example.com.\n"))
         #expect(account.api.sent.count == 1)
         #expect(account.api.sent.first?.body == "See you at noon.")
+        // The tokens used for those calls appear in no file lume-tui wrote.
+        for file in [home.databaseFile, home.databaseFile + "-wal", home.logFile] {
+            let data = FileManager.default.contents(atPath: file) ?? Data()
+            for secret in account.google.secrets { #expect(data.range(of: Data(secret.utf8)) == nil, "\(file)") }
+        }
 
         let json = try lume("send", "--json", "--yes", "add a task to water the plants tomorrow")
         #expect(json.status == 3, "tasks was never granted")
