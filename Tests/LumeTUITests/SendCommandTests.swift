@@ -56,15 +56,9 @@ import Testing
         #expect(failed.stderr.contains("refused the API key"))
     }
 
-    /// A signed-in account in this test's home, against the fake Google.
-    func signedIn(_ services: [Service]) throws -> GoogleTestAccount {
-        let account = try GoogleTestAccount(directory: home.path, services: services, databasePath: home.databaseFile, keyFile: home.tokenKeyFile)
-        try home.writeConfig(account.google.configSection + account.api.configSection)
-        return account
-    }
 
     @Test func aDraftIsPrintedAndDoneOnlyWithYes() throws {
-        let account = try signedIn([.email])
+        let account = try home.signedIn([.email])
         let draft = try lume("send", "email bob@example.com about lunch saying see you at noon")
         #expect(draft.status == 4, "not confirmed: nothing done")
         #expect(draft.stdout.contains("> To: bob@example.com\n> Subject: Lunch\n>\n> See you at noon."))
@@ -88,7 +82,7 @@ import Testing
     }
 
     @Test func jsonCarriesTheOutcomeAndTheGoogleCalls() throws {
-        let account = try signedIn([.tasks, .calendar])
+        let account = try home.signedIn([.tasks, .calendar])
         let result = try lume("send", "--json", "--yes", "remind me to water the plants tomorrow")
         #expect(result.status == 0, "\(result.stderr)")
         let reply = JSONValue.parse(result.stdout)
@@ -108,7 +102,7 @@ import Testing
     }
 
     @Test func aScopeGoogleRefusesAnswersLikeAMissingPermission() throws {
-        let account = try signedIn([.calendar])
+        let account = try home.signedIn([.calendar])
         // The stored flags say email is granted; the token Google issued does not carry it.
         var user = account.user
         user.setGranted(.email, true)

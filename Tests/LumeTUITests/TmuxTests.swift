@@ -166,9 +166,7 @@ import Testing
     }
 
     @Test func draftsWaitForAnExplicitAnswerAndSurviveARestart() throws {
-        let account = try GoogleTestAccount(directory: home.path, services: [.calendar, .tasks],
-                                            databasePath: home.databaseFile, keyFile: home.tokenKeyFile)
-        try home.writeConfig(account.google.configSection + account.api.configSection)
+        let account = try home.signedIn([.calendar, .tasks])
         let today = LocalTime(TimeZone(identifier: "UTC")!).day(Date())
         account.api.addEvent(.init(id: "s", summary: "Standup", start: today + "T09:00:00Z", end: today + "T09:15:00Z"))
         let tmux = try TmuxSession(home: home)
@@ -196,7 +194,7 @@ import Testing
     }
 
     @Test func anLLMReadsWithAToolAndDraftsAWriteTheUserConfirms() throws {
-        let account = try GoogleTestAccount(directory: home.path, services: [.tasks], databasePath: home.databaseFile, keyFile: home.tokenKeyFile)
+        let account = try home.signedIn([.tasks])
         account.api.addTask(title: "Buy milk")
         let llm = try FakeOpenAI()
         llm.behaviour = .script([
@@ -224,8 +222,7 @@ import Testing
     }
 
     @Test func anEmailDraftIsEditedInTheEditorBeforeItIsSent() throws {
-        let account = try GoogleTestAccount(directory: home.path, services: [.email], databasePath: home.databaseFile, keyFile: home.tokenKeyFile)
-        try home.writeConfig(account.google.configSection + account.api.configSection)
+        let account = try home.signedIn([.email])
         let tmux = try TmuxSession(home: home, extraEnvironment: ["EDITOR": "sed -i -e s/noon/one/ -e s/bob@example.com/bob@example.org/"])
         try tmux.waitFor("ada@example.com │")
         try tmux.type("email bob@example.com about lunch saying see you at noon")

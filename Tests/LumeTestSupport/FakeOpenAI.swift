@@ -90,12 +90,7 @@ public final class FakeOpenAI: @unchecked Sendable {
             for piece in pieces { events.append((delay, chunk(model, ["content": .string(piece)]))) }
             events.append((0, chunk(model, [:], finish: "stop")))
             if usage && request.json["stream_options"]?["include_usage"]?.boolValue == true {
-                let object: JSONValue = .object([
-                    "id": .string("chatcmpl-fake"), "object": .string("chat.completion.chunk"), "created": .number(1_795_000_000),
-                    "model": .string(model), "choices": .array([]),
-                    "usage": .object(["prompt_tokens": .number(12), "completion_tokens": .number(Double(pieces.count)), "total_tokens": .number(Double(12 + pieces.count))]),
-                ])
-                events.append((0, "data: \(object.text)\n\n"))
+                events.append((0, usageChunk(model, prompt: 12, completion: pieces.count)))
             }
             return sse(events, done: done, cut: cut)
         }
@@ -136,14 +131,20 @@ public final class FakeOpenAI: @unchecked Sendable {
         }
         events.append((0, chunk(model, [:], finish: finish)))
         if request.json["stream_options"]?["include_usage"]?.boolValue == true {
-            let object: JSONValue = .object([
-                "id": .string("chatcmpl-fake"), "object": .string("chat.completion.chunk"), "created": .number(1_795_000_000),
-                "model": .string(model), "choices": .array([]),
-                "usage": .object(["prompt_tokens": .number(100), "completion_tokens": .number(10), "total_tokens": .number(110)]),
-            ])
-            events.append((0, "data: \(object.text)\n\n"))
+            events.append((0, usageChunk(model, prompt: 100, completion: 10)))
         }
         return sse(events, done: true)
+    }
+
+    /// The last chunk when usage is asked for: no choices, just the token counts.
+    private func usageChunk(_ model: String, prompt: Int, completion: Int) -> String {
+        let object: JSONValue = .object([
+            "id": .string("chatcmpl-fake"), "object": .string("chat.completion.chunk"), "created": .number(1_795_000_000),
+            "model": .string(model), "choices": .array([]),
+            "usage": .object(["prompt_tokens": .number(Double(prompt)), "completion_tokens": .number(Double(completion)),
+                              "total_tokens": .number(Double(prompt + completion))]),
+        ])
+        return "data: \(object.text)\n\n"
     }
 
     private func chunk(_ model: String, _ delta: [String: JSONValue], finish: String? = nil) -> String {

@@ -48,3 +48,13 @@ public final class GoogleTestAccount: @unchecked Sendable {
         google.requests.filter { $0.path.hasPrefix(prefix) }
     }
 }
+
+extension TestHome {
+    /// A signed-in account in this home against a new fake Google, and the config naming
+    /// it, so the real binary uses both.
+    public func signedIn(_ services: [Service]) throws -> GoogleTestAccount {
+        let account = try GoogleTestAccount(directory: path, services: services, databasePath: databaseFile, keyFile: tokenKeyFile)
+        try writeConfig(account.google.configSection + account.api.configSection)
+        return account
+    }
+}
