@@ -212,13 +212,8 @@ enum DetectorLexicon {
     /// "the list", "that task": a determiner that points at the user's own thing.
     static let ownershipDeterminers: Set<String> = ["the", "this", "that", "these", "those", "your", "his", "her", "their"]
 
-    /// Words that, near a weak service word, make it the user's: people, times, and the
-    /// verbs and nouns of managing mail, a diary, to-dos and notes.
-    static func isServiceSupport(_ word: String) -> Bool {
-        personalWords.contains(word) || timeWords.contains(word) || serviceSupportWords.contains(word)
-            || word.first?.isNumber == true
-    }
-
+    /// Words that, near a weak service word, make it the user's (with people and times):
+    /// the verbs and nouns of managing mail, a diary, to-dos and notes.
     static let serviceSupportWords: Set<String> = [
         "add", "added", "create", "new", "remind", "reminder", "due", "complete", "completed", "done",
         "finish", "finished", "put", "jot", "take", "make", "write", "save", "remember", "forget", "buy",
@@ -233,15 +228,6 @@ enum DetectorLexicon {
     /// request for mail mentions mail (or sending, replying…), one for the diary a time or
     /// an occasion, and so on. Without one, "Create a new ZFS filesystem" could score on
     /// "create a new" alone.
-    static func anchors(_ service: Service) -> Set<String> {
-        switch service {
-        case .email: return emailAnchors
-        case .calendar: return calendarAnchors
-        case .tasks: return tasksAnchors
-        case .keep: return keepAnchors
-        }
-    }
-
     static let emailAnchors: Set<String> = mailWords.union([
         "message", "messages", "send", "sent", "write", "wrote", "reply", "respond", "responded", "forward",
         "contact", "contacts", "address", "received",

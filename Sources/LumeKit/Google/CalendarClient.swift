@@ -63,7 +63,7 @@ public struct CalendarClient: Sendable {
             ("maxResults", String(min(limit, 250))), ("timeZone", time.timeZone.identifier),
         ]
         let items = try await google.pages(.calendar, base: base, path: Self.eventsPath, query: query, itemsKey: "items", limit: limit)
-        return items.compactMap(Self.event).filter { $0.id.isEmpty == false }
+        return items.compactMap(Self.event)
     }
 
     /// The busy events overlapping [from, to).
@@ -87,7 +87,7 @@ public struct CalendarClient: Sendable {
     }
 
     static func event(_ json: JSONValue) -> CalendarEvent? {
-        guard let id = json["id"]?.stringValue, json["status"]?.stringValue != "cancelled",
+        guard let id = json["id"]?.stringValue, !id.isEmpty, json["status"]?.stringValue != "cancelled",
               let start = eventTime(json["start"]), let end = eventTime(json["end"]) else { return nil }
         let attendees = (json["attendees"]?.arrayValue ?? []).compactMap { $0["email"]?.stringValue }
         return CalendarEvent(id: id, title: json["summary"]?.stringValue ?? "(no title)", start: start, end: end,

@@ -96,7 +96,7 @@ public struct GmailClient: Sendable {
         let internalDate = json["internalDate"]?.stringValue.flatMap(Double.init).map { Date(timeIntervalSince1970: $0 / 1000) }
         return MailSummary(id: json["id"]?.stringValue ?? "", threadID: json["threadId"]?.stringValue ?? "",
                            from: headers["from"] ?? "", to: headers["to"] ?? "", subject: headers["subject"] ?? "",
-                           date: internalDate, snippet: decodeEntities(json["snippet"]?.stringValue ?? ""),
+                           date: internalDate, snippet: HTMLText.decodeEntities(json["snippet"]?.stringValue ?? ""),
                            unread: labels.contains("UNREAD"))
     }
 
@@ -119,9 +119,6 @@ public struct GmailClient: Sendable {
         guard let data = part["body"]?["data"]?.stringValue.flatMap({ Base64URL.decode($0.replacingOccurrences(of: "=", with: "")) }) else { return "" }
         return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
     }
-
-    /// Gmail's snippets carry HTML entities ("&#39;", "&amp;").
-    static func decodeEntities(_ text: String) -> String { HTMLText.decodeEntities(text) }
 }
 
 /// Just enough HTML handling to read an HTML-only email as text.
@@ -154,6 +151,7 @@ enum HTMLText {
         return lines.joined(separator: "\n").replacingOccurrences(of: "\n\n\n", with: "\n\n").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Gmail's snippets carry HTML entities too ("&#39;", "&amp;").
     static func decodeEntities(_ text: String) -> String {
         guard text.contains("&") else { return text }
         let named = ["&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": "\"", "&#39;": "'", "&apos;": "'", "&nbsp;": " "]

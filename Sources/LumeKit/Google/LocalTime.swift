@@ -89,9 +89,8 @@ public struct LocalTime: Sendable, Equatable {
     /// Reads RFC 3339 ("2026-11-27T14:05:00Z", "…+01:00", fractional seconds allowed) or a
     /// bare date ("2026-11-27", taken as local midnight).
     public func parse(_ text: String) -> Date? {
-        let digits = text.unicodeScalars
-        guard digits.count >= 10 else { return nil }
         let chars = Array(text)
+        guard chars.count >= 10 else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= chars.count else { return nil }
             return Int(String(chars[range]))

@@ -169,15 +169,4 @@ extension AppDatabase {
     public func recentMessages(limit: Int = 50) throws -> [Message] {
         try writer.read { db in try Message.order(Column("id").desc).limit(limit).fetchAll(db) }
     }
-
-    /// Row counts per table, for `admin` summaries.
-    public func tableCounts() throws -> [String: Int] {
-        try writer.read { db in
-            var counts: [String: Int] = [:]
-            for table in ["users", "oauth_states", "tokens", "permission_requests", "conversations", "messages"] {
-                counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
-            }
-            return counts
-        }
-    }
 }

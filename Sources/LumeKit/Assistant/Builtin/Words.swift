@@ -38,10 +38,6 @@ struct Words {
         return nil
     }
 
-    func contains(_ phrase: String) -> Bool { find(phrase) != nil }
-
-    func containsAny(_ phrases: [String]) -> Bool { phrases.contains { contains($0) } }
-
     /// Marks the first occurrence of `phrase` used; whether it was there.
     @discardableResult
     mutating func take(_ phrase: String) -> Bool {
