@@ -24,18 +24,6 @@ func load(_ path: String) -> [LabelledMessage] {
     do { return try LabelledMessage.load(path) } catch { fail("cannot read \(path): \(error)") }
 }
 
-/// SplitMix64, for a shuffle that is the same on every machine.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 struct Example {
     var features: [Int]
     /// Per service: 1 positive, 0 negative.

@@ -56,18 +56,6 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
-/// SplitMix64: small, fast, and the same sequence on every machine.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Text with the shape of real chats: Zipf-distributed English words with a long tail of
 /// rare ones, some German, Japanese and emoji, code blocks in some replies.
 struct TextGenerator {

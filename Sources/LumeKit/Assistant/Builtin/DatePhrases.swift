@@ -14,7 +14,6 @@ struct DatePhrases {
         "sunday": 0, "sun": 0, "monday": 1, "mon": 1, "tuesday": 2, "tue": 2, "tues": 2, "wednesday": 3, "wed": 3,
         "thursday": 4, "thu": 4, "thur": 4, "thurs": 4, "friday": 5, "fri": 5, "saturday": 6, "sat": 6,
     ]
-    static let weekdayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
     static let months: [String: Int] = [
         "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
         "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
@@ -57,7 +56,7 @@ struct DatePhrases {
         case "next" where Self.weekdays[words[index + 1]] != nil:
             let weekday = Self.weekdays[words[index + 1]]!
             let date = time.adding(days: 7 + (weekday + 6) % 7, to: weekStart(now))
-            return (date, "next " + Self.weekdayNames[weekday], 2)
+            return (date, "next " + LocalTime.weekdayNames[weekday], 2)
         case "in" where words[index + 2] == "days" || words[index + 2] == "day" || words[index + 2] == "week":
             guard let count = Int(words[index + 1]) ?? Self.numbers[words[index + 1]] else { return nil }
             let days = words[index + 2] == "week" ? 7 * count : count
@@ -69,7 +68,7 @@ struct DatePhrases {
         if let weekday = Self.weekdays[word], word.count > 3 || words[index - 1] == "on" {
             let current = time.fields(now).weekday
             let date = time.adding(days: (weekday - current + 7) % 7, to: today)
-            return (date, date == today ? "today" : Self.weekdayNames[weekday], 1)
+            return (date, date == today ? "today" : LocalTime.weekdayNames[weekday], 1)
         }
         if word.count == 10, let date = time.parse(word), word.dropFirst(4).first == "-" {
             return (date, time.describe(date, withTime: false), 1)
