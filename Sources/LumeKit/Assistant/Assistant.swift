@@ -46,3 +46,18 @@ public struct AssistantFailure: Error, Equatable, CustomStringConvertible {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+/// Services a reply could not use because the account lacks them, recorded in its
+/// metadata (under the original backend's name) so the UI and `send` start the permission
+/// flow for them.
+public enum ServicesToGrant {
+    static let key = "requires_permissions"
+
+    static func metadata(_ services: [Service]) -> [String: JSONValue] {
+        [key: .array(services.map { .string($0.rawValue) })]
+    }
+
+    public static func of(_ reply: Message) -> [Service] {
+        (JSONValue.parse(reply.metadata)[key]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(Service.init) }
+    }
+}

@@ -224,7 +224,7 @@ enum App {
     /// Google refused a service the account was thought to have (revoked in its settings):
     /// the permission flow starts again for it, and answers the message once granted.
     private static func permissionLost(_ state: inout AppState, reply: Message) -> [Effect] {
-        let services = (JSONValue.parse(reply.metadata)["requires_permissions"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(Service.init) }
+        let services = ServicesToGrant.of(reply)
         guard !services.isEmpty else { return [] }
         if state.overlay == nil, reply.conversationID == state.transcript.conversationID,
            let asked = state.transcript.messages.last(where: { $0.role == .user && ($0.id ?? 0) < (reply.id ?? 0) }) {

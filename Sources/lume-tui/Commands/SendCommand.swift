@@ -70,9 +70,9 @@ struct SendCommand: AsyncParsableCommand {
             }
             // Google refused a service the account was thought to hold: as when it was
             // never granted, the answer is the permission list and exit 3.
-            let refused = (JSONValue.parse(reply.metadata)["requires_permissions"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let refused = ServicesToGrant.of(reply)
             if !refused.isEmpty {
-                if json { Console.printLine(try Output.json(PermissionsNeeded(services: refused))) }
+                if json { Console.printLine(try Output.json(PermissionsNeeded(services: refused.map(\.rawValue)))) }
                 throw ExitCode(ExitStatus.signInNeeded)
             }
             if json {

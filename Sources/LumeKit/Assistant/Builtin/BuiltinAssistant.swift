@@ -85,7 +85,7 @@ public struct BuiltinAssistant: Assistant {
         }
         if let service, !session.user.isGranted(service) {
             return Reply(text: "That needs **\(service.rawValue)** access, which lume-tui does not have yet: run `lume-tui grant \(service.rawValue)`. Your message is saved.",
-                         metadata: ["requires_permissions": .array([.string(service.rawValue)])])
+                         metadata: ServicesToGrant.metadata([service]))
         }
         do {
             return try await IntentRunner(session: session, time: time, now: now()).run(intent)
@@ -105,7 +105,7 @@ public struct BuiltinAssistant: Assistant {
             user.setGranted(service, false)
             try? google?.database.saveUser(user)
             return Reply(text: "Google says lume-tui no longer has **\(service.rawValue)** access (it may have been removed in your Google account). Grant it again with `lume-tui grant \(service.rawValue)`.",
-                         metadata: ["requires_permissions": .array([.string(service.rawValue)])])
+                         metadata: ServicesToGrant.metadata([service]))
         case .unavailable(.keep):
             // Recorded as unavailable, not granted: no permission dialog offers it again.
             var user = session.user
