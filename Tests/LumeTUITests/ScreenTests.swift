@@ -5,8 +5,6 @@ import Testing
 
 /// `render(state)` at fixed sizes, compared as text with golden files.
 @Suite struct ScreenTests {
-    init() { _ = TestClock.utc }
-
     func state(_ columns: Int = 100, _ rows: Int = 30) -> AppState {
         var state = AppState(size: Size(columns: columns, rows: rows), now: TestClock.now, providerName: "builtin", noColor: false,
                              configFile: "/home/ada/.config/lume/config.toml")

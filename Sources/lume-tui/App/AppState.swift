@@ -23,8 +23,9 @@ struct AppState: Equatable {
     var quitting = false
     /// Ctrl-X was pressed: the next key completes a chord (Ctrl-X Ctrl-E).
     var pendingChord = false
-    /// The user's zone, for showing drafted events and due dates.
-    var time = LocalTime(.current)
+    /// The zone times are shown in; the runner sets the user's, so `update` and `render`
+    /// never read the process environment.
+    var time = LocalTime(TimeZone(identifier: "UTC")!)
 
     init(size: Size, now: Date, providerName: String, noColor: Bool, configFile: String) {
         self.size = size

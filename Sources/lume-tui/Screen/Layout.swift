@@ -43,14 +43,14 @@ final class TranscriptLayoutCache {
     /// benchmark and tests read it.
     private(set) var layouts = 0
 
-    func lines(for message: Message, width: Int, highlighted: Bool, now: Date) -> [StyledLine] {
+    func lines(for message: Message, width: Int, highlighted: Bool, time: LocalTime) -> [StyledLine] {
         let id = message.id ?? -1
         if let entry = entries[id], entry.width == width, entry.content == message.content, entry.status == message.status,
            entry.highlighted == highlighted {
             return entry.lines
         }
         layouts += 1
-        var lines = [MessageView.header(message, highlighted: highlighted)]
+        var lines = [MessageView.header(message, highlighted: highlighted, time: time)]
         if message.role == .assistant {
             var layout = markdown[id] ?? MarkdownLayout()
             lines += layout.lines(for: message.content, width: width)

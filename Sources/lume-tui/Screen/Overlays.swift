@@ -94,7 +94,7 @@ enum OverlayView {
             let title = hit.conversationTitle.isEmpty ? "(untitled)" : hit.conversationTitle
             lines.append(StyledLine([Span(selected ? "▸ " : "  ", .accent),
                                      Span(title, Style(bold: true, reverse: selected)),
-                                     Span("  " + TimeFormat.localMinute(hit.createdAt) + (hit.archived ? " · archived" : ""), .muted)], clipped: true))
+                                     Span("  " + state.time.day(hit.createdAt) + " " + state.time.clock(hit.createdAt) + (hit.archived ? " · archived" : ""), .muted)], clipped: true))
             lines.append(StyledLine(snippet(hit.snippet), clipped: true))
         }
         box("Search", lines, footer: "Enter search/open · ↑↓ choose · Esc close", into: &grid, width: 90)

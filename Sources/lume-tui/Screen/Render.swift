@@ -70,7 +70,7 @@ enum ListView {
             let index = top + offset
             let selected = index == state.list.selected
             let active = conversation.id == state.transcript.conversationID
-            let age = Ages.short(conversation.updatedAt, now: state.now)
+            let age = Ages.short(conversation.updatedAt, now: state.now, time: state.time)
             let titleWidth = rect.width - 4 - DisplayWidth.of(age)
             let title = DisplayWidth.pad(conversation.title.isEmpty ? "(untitled)" : conversation.title, to: max(1, titleWidth))
             let style = Style(color: active ? .accent : .standard, underline: selected && !focused, reverse: selected && focused)
@@ -88,18 +88,18 @@ enum ListView {
 
 enum Ages {
     /// "now", "5m", "3h", "2d", "Nov 3".
-    static func short(_ date: Date, now: Date) -> String {
+    static func short(_ date: Date, now: Date, time: LocalTime) -> String {
         let seconds = now.timeIntervalSince(date)
         if seconds < 60 { return "now" }
         if seconds < 3600 { return "\(Int(seconds / 60))m" }
         if seconds < 86400 { return "\(Int(seconds / 3600))h" }
         if seconds < 86400 * 30 { return "\(Int(seconds / 86400))d" }
-        return String(TimeFormat.localMinute(date).prefix(10))
+        return time.day(date)
     }
 }
 
 enum MessageView {
-    static func header(_ message: Message, highlighted: Bool) -> StyledLine {
+    static func header(_ message: Message, highlighted: Bool, time: LocalTime) -> StyledLine {
         let who: String
         let color: Style.Color
         switch message.role {
@@ -107,7 +107,7 @@ enum MessageView {
         case .assistant: (who, color) = ("Assistant", .good)
         case .system: (who, color) = ("System", .muted)
         }
-        var spans = [Span(who, Style(color: color, bold: true, reverse: highlighted)), Span(" · " + TimeFormat.localClock(message.createdAt), .muted)]
+        var spans = [Span(who, Style(color: color, bold: true, reverse: highlighted)), Span(" · " + time.clock(message.createdAt), .muted)]
         let services = message.detectedServices
         if !services.isEmpty {
             spans.append(Span("  "))
@@ -149,7 +149,7 @@ enum TranscriptView {
         perMessage.reserveCapacity(transcript.messages.count)
         for message in transcript.messages {
             if message.id == transcript.highlight { highlightLine = lines.count }
-            let messageLines = cache.lines(for: message, width: rect.width, highlighted: message.id == transcript.highlight, now: state.now)
+            let messageLines = cache.lines(for: message, width: rect.width, highlighted: message.id == transcript.highlight, time: state.time)
             perMessage.append(MessageLines(id: message.id ?? -1, lines: messageLines.count))
             lines += messageLines
         }

@@ -43,8 +43,4 @@ enum Golden {
 /// Fixed time and zone for screens: tests must not depend on the machine's clock or TZ.
 enum TestClock {
     static let now = Date(timeIntervalSince1970: 1_795_000_000)  // a Thursday afternoon, UTC
-    static let utc: Void = {
-        setenv("TZ", "UTC", 1)
-        tzset()
-    }()
 }
