@@ -49,9 +49,7 @@ enum App {
             state.transcript.highlight = highlight
             if let index = state.list.rows.firstIndex(where: { $0.id == conversation.id }) { state.list.selected = index }
             // A draft left unanswered (the app was closed on it) is asked about again.
-            if state.overlay == nil, let last = messages.last, let dialog = ActionDialog.pending(in: last, time: state.time) {
-                state.overlay = .confirmAction(dialog)
-            }
+            if let last = messages.last { askAboutDraft(&state, in: last) }
             return []
 
         case let .earlierMessagesLoaded(conversationID, messages, hasEarlier):
@@ -122,35 +120,21 @@ enum App {
 
         case let .replyFinished(message):
             if state.replyingTo == message.id { state.replyingTo = nil }
-            if let index = state.transcript.messages.lastIndex(where: { $0.id == message.id }) {
-                state.transcript.messages[index] = message
-            }
-            if let row = state.list.rows.firstIndex(where: { $0.id == message.conversationID }) {
-                state.list.rows[row].updatedAt = message.createdAt
-            }
-            if message.conversationID == state.transcript.conversationID, state.overlay == nil || state.overlay == .help,
-               let dialog = ActionDialog.pending(in: message, time: state.time) {
-                state.overlay = .confirmAction(dialog)
-            }
+            replaceShown(&state, with: message)
+            markActivity(&state, message)
+            askAboutDraft(&state, in: message)
             return permissionLost(&state, reply: message)
 
         case let .draftRevised(message):
-            if let index = state.transcript.messages.lastIndex(where: { $0.id == message.id }) {
-                state.transcript.messages[index] = message
-            }
-            if message.conversationID == state.transcript.conversationID, state.overlay == nil,
-               let dialog = ActionDialog.pending(in: message, time: state.time) {
-                state.overlay = .confirmAction(dialog)
-            }
+            replaceShown(&state, with: message)
+            askAboutDraft(&state, in: message)
             return []
 
         case let .actionSettled(outcome):
             if outcome.conversationID == state.transcript.conversationID, !state.transcript.messages.contains(where: { $0.id == outcome.id }) {
                 state.transcript.messages.append(outcome)
             }
-            if let row = state.list.rows.firstIndex(where: { $0.id == outcome.conversationID }) {
-                state.list.rows[row].updatedAt = outcome.createdAt
-            }
+            markActivity(&state, outcome)
             return []
 
         case let .searchCompleted(query, hits):
@@ -219,6 +203,27 @@ enum App {
         }
     }
 
+    /// A stored message's newer version, in place if it is shown.
+    private static func replaceShown(_ state: inout AppState, with message: Message) {
+        if let index = state.transcript.messages.lastIndex(where: { $0.id == message.id }) {
+            state.transcript.messages[index] = message
+        }
+    }
+
+    /// The conversation list orders by last activity: a new message is activity.
+    private static func markActivity(_ state: inout AppState, _ message: Message) {
+        if let row = state.list.rows.firstIndex(where: { $0.id == message.conversationID }) {
+            state.list.rows[row].updatedAt = message.createdAt
+        }
+    }
+
+    /// Asks about the draft `message` holds when it is in view and no other dialog is up.
+    private static func askAboutDraft(_ state: inout AppState, in message: Message) {
+        guard message.conversationID == state.transcript.conversationID, state.overlay == nil || state.overlay == .help,
+              let dialog = ActionDialog.pending(in: message, time: state.time) else { return }
+        state.overlay = .confirmAction(dialog)
+    }
+
     // MARK: Keys
 
     /// Google refused a service the account was thought to have (revoked in its settings):
@@ -243,9 +248,14 @@ enum App {
         case .ctrl("c"), .ctrl("q"):
             return quit(&state)
         case .function(1):
-            // A draft waiting for yes or no stays in front: help must not make it vanish.
-            if case .confirmAction = state.overlay { return [] }
-            state.overlay = state.overlay == .help ? nil : .help
+            // Help opens over the main view and closes again. A dialog keeps the screen (its
+            // footer lists its keys): a question, a sign-in or a search is never replaced
+            // by help and lost when help closes.
+            switch state.overlay {
+            case nil: state.overlay = .help
+            case .help?: state.overlay = nil
+            default: break
+            }
             return []
         default:
             break
