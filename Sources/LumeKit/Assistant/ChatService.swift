@@ -112,6 +112,13 @@ public final class ChatService: Sendable {
         return reply
     }
 
+    /// Takes the text of a draft the user edited (see `PendingAction.editableText`): the
+    /// stored reply with the new draft, or why the text does not read as one.
+    public func revise(_ draft: Message, editedText: String) -> Result<Message, DraftEditProblem> {
+        guard let (action, _) = PendingAction.of(draft) else { return .failure(DraftEditProblem("there is no draft to edit")) }
+        return action.revised(from: editedText).map { revise(draft, to: $0) }
+    }
+
     /// Replaces a draft the user edited, while it still waits for an answer; returns the
     /// stored reply as it now stands.
     public func revise(_ draft: Message, to action: PendingAction) -> Message {

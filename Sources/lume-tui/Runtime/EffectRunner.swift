@@ -212,12 +212,14 @@ final class EffectRunner: @unchecked Sendable {
             post(.draftRevised(draft))
             return
         }
-        switch action.revised(from: edited) {
-        case let .success(revised):
-            Task.detached { [environment, post] in post(.draftRevised(environment.chat.revise(draft, to: revised))) }
-        case let .failure(problem):
-            post(.failed("The edited draft was not used: \(problem)."))
-            post(.draftRevised(draft))
+        Task.detached { [environment, post] in
+            switch environment.chat.revise(draft, editedText: edited) {
+            case let .success(revised):
+                post(.draftRevised(revised))
+            case let .failure(problem):
+                post(.failed("The edited draft was not used: \(problem)."))
+                post(.draftRevised(draft))
+            }
         }
     }
 

@@ -121,7 +121,7 @@ public enum PendingAction: Equatable, Sendable, Codable {
 /// Why an edited draft was not taken.
 public struct DraftEditProblem: Error, Equatable, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
 /// Where a proposed action stands.
