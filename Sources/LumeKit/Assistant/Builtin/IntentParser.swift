@@ -54,25 +54,25 @@ public struct IntentParser: Sendable {
     /// Things people ask for that the built-in assistant deliberately does not do.
     private func refusal(_ lower: String) -> Intent? {
         let mailWords = "(?:e-?mails?|mails?|messages?|inbox|spam)"
-        if Regex.matches("^(?:delete|trash|remove|erase|empty|purge)\\b.*\\b" + mailWords, lower) {
+        if Pattern.matches("^(?:delete|trash|remove|erase|empty|purge)\\b.*\\b" + mailWords, lower) {
             return .unsupported("It does not delete mail: lume-tui only reads and sends.")
         }
-        if Regex.matches("^(?:reply|respond|answer|forward|fwd)\\b|^(?:draft|write|send|compose)(?: an?| the)? (?:reply|response|answer)\\b", lower) {
+        if Pattern.matches("^(?:reply|respond|answer|forward|fwd)\\b|^(?:draft|write|send|compose)(?: an?| the)? (?:reply|response|answer)\\b", lower) {
             return .unsupported("It cannot reply to or forward a message yet; it can write a new email (\"email Ada about …\").")
         }
-        if Regex.matches("^(?:archive|label|move|star|unsubscribe|mark (?:all|it|them|this|that|the (?:e-?mail|message))? ?(?:as )?(?:read|unread|spam))\\b", lower) {
+        if Pattern.matches("^(?:archive|label|move|star|unsubscribe|mark (?:all|it|them|this|that|the (?:e-?mail|message))? ?(?:as )?(?:read|unread|spam))\\b", lower) {
             return .unsupported("It does not file, label or mark mail; Gmail's own app does that best.")
         }
-        if Regex.matches("^(?:cancel|delete|remove|move|reschedule|decline|postpone)\\b.*\\b(?:meeting|event|appointment|call|calendar|lunch|dinner)", lower) {
+        if Pattern.matches("^(?:cancel|delete|remove|move|reschedule|decline|postpone)\\b.*\\b(?:meeting|event|appointment|call|calendar|lunch|dinner)", lower) {
             return .unsupported("It cannot change or cancel existing events yet, only list them and create new ones.")
         }
-        if Regex.matches("^(?:delete|remove)\\b.*\\b(?:task|todo|to-do)", lower) {
+        if Pattern.matches("^(?:delete|remove)\\b.*\\b(?:task|todo|to-do)", lower) {
             return .unsupported("It does not delete tasks; it can mark one done (\"mark <task> done\").")
         }
-        if Regex.matches("^(?:create|add|make|write|save|new|take)\\b.*\\bnotes?\\b", lower) || Regex.matches("^(?:add|save|put|write)\\b.*\\b(?:to|in) (?:google )?keep$", lower) {
+        if Pattern.matches("^(?:create|add|make|write|save|new|take)\\b.*\\bnotes?\\b", lower) || Pattern.matches("^(?:add|save|put|write)\\b.*\\b(?:to|in) (?:google )?keep$", lower) {
             return .unsupported("Keep is read-only here: Google's Keep API lets lume-tui list notes but not write them.")
         }
-        if Regex.matches("^(?:share|export|sync|print)\\b.*\\bcalendar", lower) {
+        if Pattern.matches("^(?:share|export|sync|print)\\b.*\\bcalendar", lower) {
             return .unsupported("It does not share or export calendars.")
         }
         return nil
@@ -89,7 +89,7 @@ public struct IntentParser: Sendable {
             "^how (?:do|can) i (?:reach|email|contact) ([\\p{L}][\\p{L} .'-]*)$",
         ]
         for pattern in patterns {
-            if let name = Regex.capture(pattern, text)?.first, !["my", "me", "your"].contains(name.lowercased()) {
+            if let name = Pattern.capture(pattern, text)?.first, !["my", "me", "your"].contains(name.lowercased()) {
                 return .findContact(name.trimmingCharacters(in: .whitespaces))
             }
         }
@@ -102,21 +102,21 @@ public struct IntentParser: Sendable {
         let verbs = "(?:send|write|compose|draft|shoot|drop)"
         let nouns = "(?:e-?mail|mail|message|note|line|msg)"
         var rest: String?
-        if let captured = Regex.capture("^\(verbs)(?: (?:an?|the|a quick|a short))? \(nouns)(?: to)? (.+)$", text)?.first {
+        if let captured = Pattern.capture("^\(verbs)(?: (?:an?|the|a quick|a short))? \(nouns)(?: to)? (.+)$", text)?.first {
             rest = captured
-        } else if let captured = Regex.capture("^\(verbs) (.+?) (?:an? )?\(nouns)(?: (.+))?$", text), let who = captured.first,
+        } else if let captured = Pattern.capture("^\(verbs) (.+?) (?:an? )?\(nouns)(?: (.+))?$", text), let who = captured.first,
                   !["a", "an", "the"].contains(who.lowercased()) {
             // "send Bob an email about …"
             rest = who + (captured.count > 1 && !captured[1].isEmpty ? " " + captured[1] : "")
-        } else if let captured = Regex.capture("^(?:e-?mail|mail|message) (?!from\\b|about\\b|for\\b|with\\b|in\\b|on\\b|that\\b|me the latest\\b)(.+)$", text)?.first {
+        } else if let captured = Pattern.capture("^(?:e-?mail|mail|message) (?!from\\b|about\\b|for\\b|with\\b|in\\b|on\\b|that\\b|me the latest\\b)(.+)$", text)?.first {
             rest = captured
-        } else if let captured = Regex.capture("^let ([\\p{L}@.'-]+(?: [\\p{L}@.'-]+)?) know (?:that )?(.+)$", text), captured.count == 2 {
+        } else if let captured = Pattern.capture("^let ([\\p{L}@.'-]+(?: [\\p{L}@.'-]+)?) know (?:that )?(.+)$", text), captured.count == 2 {
             rest = captured[0] + " saying " + captured[1]
-        } else if let captured = Regex.capture("^tell ((?!me\\b)[\\p{L}@.'-]+(?: and [\\p{L}@.'-]+)?) (?:that )?(.+)$", text), captured.count == 2, Self.isName(captured[0]) || captured[0].contains("@") {
+        } else if let captured = Pattern.capture("^tell ((?!me\\b)[\\p{L}@.'-]+(?: and [\\p{L}@.'-]+)?) (?:that )?(.+)$", text), captured.count == 2, Self.isName(captured[0]) || captured[0].contains("@") {
             rest = captured[0] + " saying " + captured[1]
         }
         guard let rest, !["a", "an", "the"].contains(rest.lowercased()) else {
-            if Regex.matches("^\(verbs)(?: an?| the)? \(nouns)$", text) {
+            if Pattern.matches("^\(verbs)(?: an?| the)? \(nouns)$", text) {
                 return .clarify("Who should the email go to, and what should it say? For example: \"email ada@example.com about lunch saying see you at noon\".")
             }
             return nil
@@ -215,12 +215,12 @@ public struct IntentParser: Sendable {
     // MARK: Tasks
 
     private func task(_ text: String, _ lower: String) -> Intent? {
-        if let title = Regex.capture("^(?:mark|tick off|check off|cross off|complete|finish|close)(?: the)?(?: task| todo| to-do)? (.+?)(?: as)?(?: done| complete| completed| finished)?$", text)?.first,
-           !Regex.matches("^(?:all|everything)$", title.lowercased()) {
+        if let title = Pattern.capture("^(?:mark|tick off|check off|cross off|complete|finish|close)(?: the)?(?: task| todo| to-do)? (.+?)(?: as)?(?: done| complete| completed| finished)?$", text)?.first,
+           !Pattern.matches("^(?:all|everything)$", title.lowercased()) {
             return .completeTask(Self.trimQuotes(title))
         }
-        if let title = Regex.capture("^i(?:'ve| have)? (?:finished|done|completed) (?:the task )?(.+)$", text)?.first
-            ?? Regex.capture("^(.+?) is (?:done|finished|complete)$", text)?.first {
+        if let title = Pattern.capture("^i(?:'ve| have)? (?:finished|done|completed) (?:the task )?(.+)$", text)?.first
+            ?? Pattern.capture("^(.+?) is (?:done|finished|complete)$", text)?.first {
             return .completeTask(Self.trimQuotes(title))
         }
         let addPatterns = [
@@ -231,10 +231,10 @@ public struct IntentParser: Sendable {
             "^i need to (?=.*\\b(?:by|before|on|tomorrow|today)\\b)(.+)$",
         ]
         for pattern in addPatterns {
-            guard Regex.capture(pattern, text)?.first != nil else { continue }
+            guard Pattern.capture(pattern, text)?.first != nil else { continue }
             return addTask(text, pattern: pattern)
         }
-        if Regex.matches("^(?:add|create|make|new)(?: a| an)?(?: new)? (?:task|todo|to-do|reminder)$", lower) {
+        if Pattern.matches("^(?:add|create|make|new)(?: a| an)?(?: new)? (?:task|todo|to-do|reminder)$", lower) {
             return .clarify("What is the task? For example: \"add a task to renew the passport by Friday\".")
         }
         let listPatterns = [
@@ -244,13 +244,13 @@ public struct IntentParser: Sendable {
             "^what (?:do i|should i|else do i) (?:need|have) to do", "^what(?:'s| is) left to do", "^(?:tasks|todos|to-dos|todo list)$",
             "^do i have any (?:tasks|to-?dos)", "^(?:tasks|to-?dos)\\b.*\\b(?:due|this week|today|tomorrow|overdue)\\b",
         ]
-        if listPatterns.contains(where: { Regex.matches($0, lower) }) { return .listTasks }
+        if listPatterns.contains(where: { Pattern.matches($0, lower) }) { return .listTasks }
         return nil
     }
 
     /// The task's title with its due day taken out ("pay rent on Friday" → "Pay rent", Friday).
     private func addTask(_ text: String, pattern: String) -> Intent {
-        let captured = Regex.capture(pattern, text)?.first ?? text
+        let captured = Pattern.capture(pattern, text)?.first ?? text
         var words = Words(captured)
         let due = dates.day(in: &words)
         // A time of day means nothing to Tasks (it keeps the date only): drop it from the title.
@@ -267,15 +267,15 @@ public struct IntentParser: Sendable {
     // MARK: Calendar
 
     private func calendar(_ text: String, _ lower: String) -> Intent? {
-        if Regex.matches("^(?:am i|are we|will i be) (?:free|available|busy|booked)|^do i have (?:anything|something|a meeting|any meetings|plans)\\b|^is my (?:calendar|schedule|afternoon|morning) (?:free|clear|open)|^(?:any )?conflicts?\\b|^can i (?:meet|do)\\b.*\\bat\\b", lower) {
+        if Pattern.matches("^(?:am i|are we|will i be) (?:free|available|busy|booked)|^do i have (?:anything|something|a meeting|any meetings|plans)\\b|^is my (?:calendar|schedule|afternoon|morning) (?:free|clear|open)|^(?:any )?conflicts?\\b|^can i (?:meet|do)\\b.*\\bat\\b", lower) {
             return freeCheck(text)
         }
         let eventNouns = "(?:meeting|event|call|appointment|lunch|dinner|breakfast|coffee|standup|stand-up|sync|1:1|one-on-one|interview|review|demo|session|catch-up|catchup|party|drinks|workout|gym)"
         let createVerb = "^(?:schedule|book|create|add|set up|setup|arrange|plan|put|organi[sz]e|make|block(?: out)?)\\b"
-        let explicit = Regex.matches(createVerb, lower) && (Regex.matches("\\b\(eventNouns)\\b", lower) || Regex.matches("\\b(?:on|to|in(?:to)?) (?:my )?(?:calendar|cal|schedule)\\b", lower) || Regex.matches("^block(?: out)?\\b", lower))
-        let implicit = Regex.matches("^(?:a |an )?(?:\(eventNouns)|\\w+ with \\p{L}+)\\b", lower) && hasClock(text)
+        let explicit = Pattern.matches(createVerb, lower) && (Pattern.matches("\\b\(eventNouns)\\b", lower) || Pattern.matches("\\b(?:on|to|in(?:to)?) (?:my )?(?:calendar|cal|schedule)\\b", lower) || Pattern.matches("^block(?: out)?\\b", lower))
+        let implicit = Pattern.matches("^(?:a |an )?(?:\(eventNouns)|\\w+ with \\p{L}+)\\b", lower) && hasClock(text)
         if explicit || implicit { return createEvent(text, lower) }
-        if Regex.matches("\\bnext (?:meeting|event|appointment|call)\\b", lower) {
+        if Pattern.matches("\\bnext (?:meeting|event|appointment|call)\\b", lower) {
             return .agenda(DateSpan(start: now, end: time.adding(days: 14, to: dates.today), label: "in the next two weeks"))
         }
         let agendaPatterns = [
@@ -284,7 +284,7 @@ public struct IntentParser: Sendable {
             "^what(?:'s| is| do i have| have i got)(?: going on| happening| on| planned)?\\b.*\\b(?:today|tomorrow|tonight|week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b",
             "^what do i have\\b", "^what(?:'s| is) (?:up|happening|planned|on) (?:today|tomorrow|this week|next week)",
         ]
-        if agendaPatterns.contains(where: { Regex.matches($0, lower) }), !Regex.matches("\\b(?:e-?mails?|inbox|tasks?|to-?dos?)\\b", lower) {
+        if agendaPatterns.contains(where: { Pattern.matches($0, lower) }), !Pattern.matches("\\b(?:e-?mails?|inbox|tasks?|to-?dos?)\\b", lower) {
             var words = Words(text)
             let span = dates.span(in: &words) ?? DateSpan(start: dates.today, end: time.adding(days: 1, to: dates.today), label: "today")
             return .agenda(span)
@@ -363,19 +363,19 @@ public struct IntentParser: Sendable {
     // MARK: Notes and mail
 
     private func notes(_ lower: String) -> Intent? {
-        Regex.matches("\\b(?:my |keep |google keep )notes?\\b|^(?:show|list|read|open|get)(?: me)?(?: my)? (?:keep )?notes|^notes$|\\bin (?:google )?keep\\b|^what(?:'s| is) in keep", lower) ? .listNotes : nil
+        Pattern.matches("\\b(?:my |keep |google keep )notes?\\b|^(?:show|list|read|open|get)(?: me)?(?: my)? (?:keep )?notes|^notes$|\\bin (?:google )?keep\\b|^what(?:'s| is) in keep", lower) ? .listNotes : nil
     }
 
     private func mail(_ text: String, _ lower: String) -> Intent? {
         let mailWord = "(?:e-?mails?|mails?|messages?|inbox|gmail)"
-        if let who = Regex.capture("^(?:did|has) (\\p{L}+) (?:replied|reply|answered|answer|written|write|emailed|email|sent|send)\\b", text)?.first,
+        if let who = Pattern.capture("^(?:did|has) (\\p{L}+) (?:replied|reply|answered|answer|written|write|emailed|email|sent|send)\\b", text)?.first,
            !["i", "you", "we", "anyone", "anybody", "someone"].contains(who.lowercased()) {
             return .searchMail(MailSearch(from: who))
         }
-        guard Regex.matches("\\b\(mailWord)\\b", lower) || Regex.matches("^what did \\p{L}+ (?:say|write|send)", lower) else { return nil }
+        guard Pattern.matches("\\b\(mailWord)\\b", lower) || Pattern.matches("^what did \\p{L}+ (?:say|write|send)", lower) else { return nil }
         var words = Words(text)
         var search = MailSearch()
-        search.unreadOnly = Regex.matches("\\b(?:unread|new|haven't read|not read|unseen)\\b", lower)
+        search.unreadOnly = Pattern.matches("\\b(?:unread|new|haven't read|not read|unseen)\\b", lower)
         search.since = dates.since(in: &words)
         if let index = words.find("from"), !["my", "the", "a", "an", "our"].contains(words[index + 1]) {
             var end = index + 2
@@ -383,24 +383,25 @@ public struct IntentParser: Sendable {
             if Self.isName(next), !["today", "yesterday", "this", "last"].contains(next.lowercased()) { end += 1 }
             search.from = words.text((index + 1)..<end).trimmingCharacters(in: CharacterSet(charactersIn: ",'s"))
             if search.from?.isEmpty == true { search.from = nil }
-        } else if let who = Regex.capture("^what did (\\p{L}+) (?:say|write|send)", text)?.first {
+        } else if let who = Pattern.capture("^what did (\\p{L}+) (?:say|write|send)", text)?.first {
             search.from = who
         }
-        if Regex.matches("\\bwith (?:an? )?attachments?\\b", lower) { search.words = "has:attachment" }
-        if let topic = Regex.capture("\\b(?:about|regarding|mentioning|containing|with subject|for) \"?([^\"]+?)\"?(?: from .*| this week| today| yesterday)?$", text)?.first,
-           !Regex.matches("^(?:me|today|this week)$", topic.lowercased()) {
+        if Pattern.matches("\\bwith (?:an? )?attachments?\\b", lower) { search.words = "has:attachment" }
+        if let topic = Pattern.capture("\\b(?:about|regarding|mentioning|containing|with subject|for) \"?([^\"]+?)\"?(?: from .*| this week| today| yesterday)?$", text)?.first,
+           !Pattern.matches("^(?:me|today|this week)$", topic.lowercased()) {
             search.words = topic.contains(" ") ? "\"\(topic)\"" : topic
         }
         if search.from?.lowercased() == "me" { search.from = "me" }
-        let read = Regex.matches("^(?:read|open|show me|show|what(?:'s| is| does| did)?)\\b.*\\b(?:latest|last|newest|most recent|recent)\\b (?:e-?mail|mail|message)\\b", lower)
-            || Regex.matches("^(?:read|open) (?:the |my )?(?:e-?mail|mail|message)\\b", lower) || Regex.matches("^what did \\p{L}+ (?:say|write|send)", lower)
+        let read = Pattern.matches("^(?:read|open|show me|show|what(?:'s| is| does| did)?)\\b.*\\b(?:latest|last|newest|most recent|recent)\\b (?:e-?mail|mail|message)\\b", lower)
+            || Pattern.matches("^(?:read|open) (?:the |my )?(?:e-?mail|mail|message)\\b", lower) || Pattern.matches("^what did \\p{L}+ (?:say|write|send)", lower)
         return read ? .readMail(search) : .searchMail(search)
     }
 }
 
-/// Case-insensitive regular expressions over whole messages.
-enum Regex {
-    private static let cache = RegexCache()
+/// Case-insensitive regular expressions over whole messages (named so as not to shadow
+/// the standard library's `Regex`).
+enum Pattern {
+    private static let cache = PatternCache()
 
     static func matches(_ pattern: String, _ text: String) -> Bool {
         let expression = cache.expression(pattern)
@@ -418,7 +419,7 @@ enum Regex {
 }
 
 /// Compiled patterns, shared: the rules run on every message of a conversation.
-private final class RegexCache: @unchecked Sendable {
+private final class PatternCache: @unchecked Sendable {
     private let lock = NSLock()
     private var compiled: [String: NSRegularExpression] = [:]
 
