@@ -45,6 +45,19 @@ import Testing
         }
     }
 
+    /// What a process has printed once a line has ended (the sign-in URL), waiting at most
+    /// 20 s and stopping early if the output closes.
+    func readFirstLine(of pipe: Pipe) -> String {
+        var collected = Data()
+        let deadline = Date().addingTimeInterval(20)
+        while !collected.contains(UInt8(ascii: "\n")) && Date() < deadline {
+            let more = pipe.fileHandleForReading.availableData
+            if more.isEmpty { break }
+            collected += more
+        }
+        return String(decoding: collected, as: UTF8.self)
+    }
+
     @Test func stage1SignsInAndStoresSealedTokens() throws {
         let result = try lume(["login"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -211,12 +224,8 @@ import Testing
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        var collected = Data()
-        let deadline = Date().addingTimeInterval(20)
-        while !String(decoding: collected, as: UTF8.self).contains("\n") && Date() < deadline {
-            collected += output.fileHandleForReading.availableData
-        }
-        let url = String(decoding: collected, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let printed = readFirstLine(of: output)
+        let url = printed.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(url.hasPrefix(google.baseURL + "/o/oauth2/v2/auth?"))
         let consent = try #require(RawSocket.exchange(port: google.port, "GET \(url.dropFirst(google.baseURL.count)) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
         let location = try #require(consent.split(separator: "\r\n").first { $0.hasPrefix("Location: ") }?.dropFirst("Location: ".count))
@@ -224,7 +233,7 @@ import Testing
         input.fileHandleForWriting.write(Data((location + "\n").utf8))
         process.waitUntilExit()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stdout = String(decoding: collected + output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stdout = printed + String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus == 0, "\(stderr)")
         #expect(stderr.contains("ssh -L"))
         #expect(stderr.contains("Not accepted"))
@@ -304,12 +313,8 @@ import Testing
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        var collected = Data()
-        let deadline = Date().addingTimeInterval(20)
-        while !String(decoding: collected, as: UTF8.self).contains("\n") && Date() < deadline {
-            collected += output.fileHandleForReading.availableData
-        }
-        let url = String(decoding: collected, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let printed = readFirstLine(of: output)
+        let url = printed.trimmingCharacters(in: .whitespacesAndNewlines)
         let redirect = try #require(URLComponents(string: url)?.queryItems?.first { $0.name == "redirect_uri" }?.value)
         let port = try #require(URLComponents(string: redirect)?.port)
         #expect(RawSocket.connect(port: port).map { close($0) } != nil, "listening while waiting")

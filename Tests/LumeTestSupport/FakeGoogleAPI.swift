@@ -54,6 +54,12 @@ public final class FakeGoogleAPI: @unchecked Sendable {
             self.json = json
         }
 
+        /// An event as lume-tui created it.
+        init(id: String, json: [String: JSONValue]) {
+            self.id = id
+            self.json = json
+        }
+
         /// An all-day event; `end` is the day after the last (exclusive), as Calendar stores it.
         public init(id: String, summary: String, day: String, endDay: String) {
             self.id = id
@@ -405,7 +411,7 @@ public final class FakeGoogleAPI: @unchecked Sendable {
             fields["status"] = .string("confirmed")
             fields["htmlLink"] = .string("https://www.google.com/calendar/event?eid=\(id)")
             json = .object(fields)
-            locked { _events.append(Event(raw: id, fields)) }
+            locked { _events.append(Event(id: id, json: fields)) }
             return .json(200, json)
         default:
             return Self.notFound
@@ -500,13 +506,6 @@ public final class FakeGoogleAPI: @unchecked Sendable {
         default:
             return Self.notFound
         }
-    }
-}
-
-extension FakeGoogleAPI.Event {
-    init(raw id: String, _ json: [String: JSONValue]) {
-        self.id = id
-        self.json = json
     }
 }
 
