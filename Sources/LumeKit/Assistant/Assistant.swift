@@ -61,3 +61,21 @@ public enum ServicesToGrant {
         (JSONValue.parse(reply.metadata)[key]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(Service.init) }
     }
 }
+
+extension AsyncThrowingStream where Failure == Error {
+    /// A stream fed by `body` on a task of its own, finished when `body` returns or throws,
+    /// and cancelled when whoever reads the stream stops (Esc, quit).
+    static func feeding(_ body: @escaping @Sendable (Continuation) async throws -> Void) -> Self {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    try await body(continuation)
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}

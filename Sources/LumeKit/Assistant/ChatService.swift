@@ -166,13 +166,13 @@ public final class ChatService: Sendable {
             let outcome = try await ActionPerformer(session: session, time: time).perform(action)
             _ = try? database.transitionAction(messageID: id, from: ActionStatus.performing.rawValue, to: ActionStatus.done.rawValue)
             metadata["action_result"] = .string(ActionStatus.done.rawValue)
-            metadata["google_calls"] = .array(log.calls.map(JSONValue.string))
+            metadata.merge(log.metadata) { $1 }
             return store(outcome, .complete)
         } catch {
             _ = try? database.transitionAction(messageID: id, from: ActionStatus.performing.rawValue, to: ActionStatus.failed.rawValue)
             metadata["action_result"] = .string(ActionStatus.failed.rawValue)
             metadata["error"] = .string("\(error)")
-            if !log.calls.isEmpty { metadata["google_calls"] = .array(log.calls.map(JSONValue.string)) }
+            metadata.merge(log.metadata) { $1 }
             logger.notice("action failed", metadata: ["error": "\(error)"])
             return store("Could not \(action.verb): \(error)", .error)
         }

@@ -37,17 +37,7 @@ public struct OpenAICompatibleAssistant: Assistant {
         """
 
     public func reply(to request: AssistantRequest) -> AsyncThrowingStream<AssistantEvent, Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await converse(request, into: continuation)
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        .feeding { continuation in try await converse(request, into: continuation) }
     }
 
     /// The conversation as sent: the system prompt, as much history as the budget allows
@@ -79,7 +69,7 @@ public struct OpenAICompatibleAssistant: Assistant {
             var metadata: [String: JSONValue] = [:]
             if let total = usage.json { metadata["usage"] = total }
             if !calls.isEmpty { metadata["tool_calls"] = .array(calls) }
-            if !log.calls.isEmpty { metadata["google_calls"] = .array(log.calls.map(JSONValue.string)) }
+            metadata.merge(log.metadata) { $1 }
             if !metadata.isEmpty { continuation.yield(.metadata(metadata)) }
         }
         for _ in 0..<maxRounds {

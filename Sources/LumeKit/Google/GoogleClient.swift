@@ -65,6 +65,12 @@ public final class GoogleCallLog: @unchecked Sendable {
     }
 
     public var calls: [String] { lock.withLock { entries } }
+
+    /// The reply metadata recording the calls (`google_calls`); empty when none were made.
+    public var metadata: [String: JSONValue] {
+        let calls = self.calls
+        return calls.isEmpty ? [:] : ["google_calls": .array(calls.map(JSONValue.string))]
+    }
 }
 
 /// Authorized requests to Google's REST APIs over `HTTPClient`: a bearer token from

@@ -19,24 +19,20 @@ public struct BuiltinAssistant: Assistant {
     }
 
     public func reply(to request: AssistantRequest) -> AsyncThrowingStream<AssistantEvent, Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                let log = GoogleCallLog()
-                do {
-                    let reply = try await respond(to: request, log: log)
-                    continuation.yield(.text(reply.text))
-                    if let action = reply.proposal { continuation.yield(.proposal(action)) }
-                    var metadata = reply.metadata
-                    metadata["intent"] = .string(reply.intent)
-                    if !log.calls.isEmpty { metadata["google_calls"] = .array(log.calls.map(JSONValue.string)) }
-                    continuation.yield(.metadata(metadata))
-                    continuation.finish()
-                } catch {
-                    if !log.calls.isEmpty { continuation.yield(.metadata(["google_calls": .array(log.calls.map(JSONValue.string))])) }
-                    continuation.finish(throwing: error)
-                }
+        .feeding { continuation in
+            let log = GoogleCallLog()
+            do {
+                let reply = try await respond(to: request, log: log)
+                continuation.yield(.text(reply.text))
+                if let action = reply.proposal { continuation.yield(.proposal(action)) }
+                var metadata = reply.metadata.merging(log.metadata) { $1 }
+                metadata["intent"] = .string(reply.intent)
+                continuation.yield(.metadata(metadata))
+            } catch {
+                // The calls made before the failure are part of what is stored about it.
+                if !log.metadata.isEmpty { continuation.yield(.metadata(log.metadata)) }
+                throw error
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
     }
 
