@@ -59,6 +59,8 @@ import Testing
         ("send Bob an email about the offsite", compose(["Bob"], "The offsite", "The offsite.")),
         ("email Ada and Bob about Friday's demo saying slides are in the drive", compose(["Ada", "Bob"], "Friday's demo", "Slides are in the drive.")),
         ("Please email Ada Lovelace about the review", compose(["Ada Lovelace"], "The review", "The review.")),
+        ("email Ada, Bob about the demo", compose(["Ada", "Bob"], "The demo", "The demo.")),
+        ("email Ada and Bob Stone about the demo", compose(["Ada", "Bob Stone"], "The demo", "The demo.")),
         // Calendar: the agenda
         ("what's on my calendar tomorrow?", span((11, 28), (11, 29), "tomorrow")),
         ("what do I have today", span((11, 27), (11, 28), "today")),

@@ -161,29 +161,35 @@ public struct IntentParser: Sendable {
     /// The leading recipients of "Ada and Bob the notes": addresses, "me", and names (a
     /// capitalised word, or the very first word), joined by "and" or commas.
     static func recipients(_ text: String) -> ([String], String) {
-        var words = text.split(separator: " ").map(String.init)
+        var words = text.split(separator: " ").map(String.init)[...]
         var recipients: [String] = []
+        // Whether the next word starts a recipient (at the start, after "and" or a comma),
+        // and whether it may instead continue a name ("Ada" "Lovelace").
+        var startsRecipient = true
+        var continuesName = false
         while let first = words.first {
             let word = first.trimmingCharacters(in: CharacterSet(charactersIn: ",;"))
             let lower = word.lowercased()
-            if recipients.count > 0, lower == "and" || lower == "&" {
-                guard words.count > 1, isName(words[1]) || words[1].contains("@") else { break }
+            let isMe = lower == "me" || lower == "myself"
+            if !recipients.isEmpty, lower == "and" || lower == "&" {
+                guard let next = words.dropFirst().first, isName(next) || next.contains("@") else { break }
                 words.removeFirst()
+                (startsRecipient, continuesName) = (true, false)
                 continue
             }
-            guard recipients.isEmpty || isName(word) || word.contains("@") || lower == "me" else { break }
-            guard !["the", "a", "an", "my", "about", "saying", "to", "that", "this", "and"].contains(lower) else { break }
+            guard recipients.isEmpty || isName(word) || word.contains("@") || isMe,
+                  !["the", "a", "an", "my", "about", "saying", "to", "that", "this", "and"].contains(lower),
+                  startsRecipient || (continuesName && isName(word)) else { break }
             words.removeFirst()
-            if lower == "me" || lower == "myself" {
+            if isMe {
                 recipients.append("me")
-            } else if !recipients.isEmpty, !word.contains("@"), !first.hasSuffix(","), let last = recipients.last, !last.contains("@"), last != "me",
-                      isName(word), words.first.map({ !isName($0) }) ?? true, recipients.count == 1, !text.contains(" and ") {
-                // "Ada Lovelace": a surname continues the name.
-                recipients[recipients.count - 1] += " " + word
-            } else {
+            } else if startsRecipient {
                 recipients.append(word)
+            } else {
+                recipients[recipients.count - 1] += " " + word
             }
-            if !first.hasSuffix(",") && words.first?.lowercased() != "and" && words.first?.lowercased() != "&" && !(words.first.map(isName) ?? false) { break }
+            startsRecipient = first.hasSuffix(",")
+            continuesName = !startsRecipient && !isMe && !word.contains("@") && isName(word)
         }
         return (recipients, words.joined(separator: " "))
     }
