@@ -79,7 +79,7 @@ extension AppDatabase {
             try db.execute(sql: """
                 UPDATE users SET granted_scopes = '', email_granted = 0, calendar_granted = 0,
                     tasks_granted = 0, keep_granted = 0, updated_at = ? WHERE id = ?
-                """, arguments: [now, userID])
+                """, arguments: [now.stored, userID])
         }
     }
 
@@ -120,7 +120,7 @@ extension AppDatabase {
     /// Forgets attempts that expired long ago; the admin view keeps recent ones for debugging.
     public func pruneStates(expiredBefore cutoff: Date) throws {
         try writer.write { db in
-            try db.execute(sql: "DELETE FROM oauth_states WHERE expires_at < ?", arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM oauth_states WHERE expires_at < ?", arguments: [cutoff.stored])
         }
     }
 
@@ -138,7 +138,7 @@ extension AppDatabase {
         try writer.write { db in
             try db.execute(
                 sql: "UPDATE permission_requests SET status = ?, resolved_at = ? WHERE id = ?",
-                arguments: [status, now, id])
+                arguments: [status, now.stored, id])
         }
     }
 

@@ -72,7 +72,7 @@ extension AppDatabase {
             }
             if let cursor {
                 clauses.append("(updated_at < ? OR (updated_at = ? AND id < ?))")
-                _ = arguments.append(contentsOf: [cursor.updatedAt, cursor.updatedAt, cursor.id])
+                _ = arguments.append(contentsOf: [cursor.updatedAt.stored, cursor.updatedAt.stored, cursor.id])
             }
             let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             _ = arguments.append(contentsOf: [limit])
@@ -85,7 +85,7 @@ extension AppDatabase {
 
     public func renameConversation(id: Int64, title: String, now: Date = Date()) throws {
         try updateConversation(id: id) { db in
-            try db.execute(sql: "UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?", arguments: [title, now, id])
+            try db.execute(sql: "UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?", arguments: [title, now.stored, id])
         }
     }
 
@@ -135,7 +135,7 @@ extension AppDatabase {
             }
             try db.execute(
                 sql: "UPDATE conversations SET updated_at = ?, title = ? WHERE id = ?",
-                arguments: [conversation.updatedAt, conversation.title, conversationID])
+                arguments: [conversation.updatedAt.stored, conversation.title, conversationID])
             return message
         }
     }
@@ -270,7 +270,7 @@ extension AppDatabase {
                 return SearchHit(
                     messageID: id, conversationID: row["conversation_id"],
                     conversationTitle: row["title"], archived: row["archived"],
-                    role: MessageRole(rawValue: row["role"]) ?? .user, createdAt: row["created_at"],
+                    role: MessageRole(rawValue: row["role"]) ?? .user, createdAt: row.storedDate("created_at") ?? .distantPast,
                     snippet: snippets[id] ?? "", score: row["score"])
             }
         }
@@ -322,7 +322,7 @@ extension AppDatabase {
                 try db.execute(sql: """
                     INSERT INTO drafts(scope, text, updated_at) VALUES (?, ?, ?)
                     ON CONFLICT(scope) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at
-                    """, arguments: [scope.key, text, now])
+                    """, arguments: [scope.key, text, now.stored])
             }
         }
     }
@@ -375,7 +375,7 @@ extension AppDatabase {
                 conversation.archived = imported.archived
                 try conversation.insert(db)
                 for message in imported.messages {
-                    try insertMessage.execute(arguments: [conversation.id, message.role, message.content, message.createdAt])
+                    try insertMessage.execute(arguments: [conversation.id, message.role, message.content, message.createdAt.stored])
                 }
             }
         }

@@ -20,7 +20,7 @@ public enum Service: String, CaseIterable, Codable, Sendable, Comparable {
 }
 
 /// A signed-in Google account; keyed on the OpenID `sub`, never on the email address.
-public struct User: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
+public struct User: Codable, Equatable, Sendable, StoredDateRecord, MutablePersistableRecord {
     public static let databaseTableName = "users"
     public var id: Int64?
     public var sub: String
@@ -87,7 +87,7 @@ public struct User: Codable, Equatable, Sendable, FetchableRecord, MutablePersis
 }
 
 /// One sign-in attempt: the secrets that tie Google's redirect back to this attempt.
-public struct OAuthState: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
+public struct OAuthState: Codable, Equatable, Sendable, StoredDateRecord, MutablePersistableRecord {
     public static let databaseTableName = "oauth_states"
     public var id: Int64?
     public var state: String
@@ -130,7 +130,7 @@ public struct OAuthState: Codable, Equatable, Sendable, FetchableRecord, Mutable
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
-public struct Conversation: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord, Identifiable {
+public struct Conversation: Codable, Equatable, Sendable, StoredDateRecord, MutablePersistableRecord, Identifiable {
     public static let databaseTableName = "conversations"
     public var id: Int64?
     public var title: String
@@ -177,7 +177,7 @@ public enum MessageStatus: String, Codable, Sendable, CaseIterable {
     case error
 }
 
-public struct Message: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord, Identifiable {
+public struct Message: Codable, Equatable, Sendable, StoredDateRecord, MutablePersistableRecord, Identifiable {
     public static let databaseTableName = "messages"
     public var id: Int64?
     public var conversationID: Int64
@@ -222,7 +222,7 @@ public enum PermissionStatus: String, Codable, Sendable, CaseIterable {
     case failed
 }
 
-public struct PermissionRequest: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
+public struct PermissionRequest: Codable, Equatable, Sendable, StoredDateRecord, MutablePersistableRecord {
     public static let databaseTableName = "permission_requests"
     public var id: Int64?
     public var userID: Int64
@@ -249,7 +249,7 @@ public struct PermissionRequest: Codable, Equatable, Sendable, FetchableRecord, 
 }
 
 /// A user's tokens as stored: the values sealed with `TokenVault`, never plain text.
-struct SealedTokenRow: Codable, Equatable, FetchableRecord, PersistableRecord {
+struct SealedTokenRow: Codable, Equatable, StoredDateRecord, PersistableRecord {
     static let databaseTableName = "tokens"
     var userID: Int64
     var accessToken: Data
