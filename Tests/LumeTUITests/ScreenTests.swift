@@ -126,7 +126,7 @@ import Testing
 
     @Test func draftConfirmation() {
         var s = state()
-        s.time = LocalTime(TimeZone(identifier: "UTC")!)
+        s.time = LocalTime.utc
         let draft = message(2, .assistant, "Here is the draft")
         let email = PendingAction.sendEmail(EmailDraft(to: [MailAddress("bob@example.com", name: "Bob Ñúñez"), MailAddress("team@example.org")],
                                                        subject: "Offsite — 東京 agenda", body: "Hi all,\nthe agenda is attached. A long line that wraps inside the dialog box because it is wider than it.\n\n— Ada"))

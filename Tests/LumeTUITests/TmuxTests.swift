@@ -167,7 +167,7 @@ import Testing
 
     @Test func draftsWaitForAnExplicitAnswerAndSurviveARestart() throws {
         let account = try home.signedIn([.calendar, .tasks])
-        let today = LocalTime(TimeZone(identifier: "UTC")!).day(Date())
+        let today = LocalTime.utc.day(Date())
         account.api.addEvent(.init(id: "s", summary: "Standup", start: today + "T09:00:00Z", end: today + "T09:15:00Z"))
         let tmux = try TmuxSession(home: home)
         try tmux.waitFor("ada@example.com │")

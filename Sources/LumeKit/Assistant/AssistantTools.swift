@@ -153,6 +153,6 @@ public struct AssistantTools: Sendable {
     func context() -> String {
         let moment = now()
         let offset = time.rfc3339(moment).suffix(6)
-        return "Now is \(time.describe(moment)) (\(time.rfc3339(moment))), time zone \(time.timeZone.identifier) (UTC\(offset))."
+        return "Now is \(time.describe(moment)) (\(time.rfc3339(moment))), time zone \(time.zone.identifier) (UTC\(offset))."
     }
 }

@@ -17,7 +17,7 @@ public final class ChatService: Sendable {
     public static let historyLimit = 40
 
     public init(database: AppDatabase, detector: ServiceDetector = .shared, assistant: Assistant, google: GoogleAccess? = nil,
-                time: LocalTime = LocalTime(.current), logger: Logger) {
+                time: LocalTime = LocalTime.current, logger: Logger) {
         self.database = database
         self.detector = detector
         self.assistant = assistant

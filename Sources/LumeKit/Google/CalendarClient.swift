@@ -60,7 +60,7 @@ public struct CalendarClient: Sendable {
         let query = [
             ("timeMin", time.rfc3339(from)), ("timeMax", time.rfc3339(to)),
             ("singleEvents", "true"), ("orderBy", "startTime"),
-            ("maxResults", String(min(limit, 250))), ("timeZone", time.timeZone.identifier),
+            ("maxResults", String(min(limit, 250))), ("timeZone", time.zone.identifier),
         ]
         let items = try await google.pages(.calendar, base: base, path: Self.eventsPath, query: query, itemsKey: "items", limit: limit)
         return items.compactMap(Self.event)
@@ -74,8 +74,8 @@ public struct CalendarClient: Sendable {
     public func insert(_ draft: EventDraft) async throws -> CalendarEvent {
         var body: [String: JSONValue] = [
             "summary": .string(draft.title),
-            "start": .object(["dateTime": .string(time.rfc3339(draft.start)), "timeZone": .string(time.timeZone.identifier)]),
-            "end": .object(["dateTime": .string(time.rfc3339(draft.end)), "timeZone": .string(time.timeZone.identifier)]),
+            "start": .object(["dateTime": .string(time.rfc3339(draft.start)), "timeZone": .string(time.zone.identifier)]),
+            "end": .object(["dateTime": .string(time.rfc3339(draft.end)), "timeZone": .string(time.zone.identifier)]),
         ]
         if !draft.attendees.isEmpty {
             body["attendees"] = .array(draft.attendees.map { .object(["email": .string($0.email)]) })
@@ -96,7 +96,7 @@ public struct CalendarClient: Sendable {
     }
 
     private static func eventTime(_ json: JSONValue?) -> EventTime? {
-        if let dateTime = json?["dateTime"]?.stringValue, let date = LocalTime(TimeZone(identifier: "UTC")!).parse(dateTime) { return .instant(date) }
+        if let dateTime = json?["dateTime"]?.stringValue, let date = LocalTime.utc.parse(dateTime) { return .instant(date) }
         if let day = json?["date"]?.stringValue, day.count == 10 { return .day(day) }
         return nil
     }

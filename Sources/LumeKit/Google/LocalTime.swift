@@ -7,11 +7,21 @@ import Glibc
 /// midnights, weekdays, RFC 3339 with offsets. Pure functions of a date and a zone (the
 /// zone's rules come from the system's tz database), correct across DST changes.
 public struct LocalTime: Sendable, Equatable {
-    public let timeZone: TimeZone
+    public let zone: ZoneRules
 
-    public init(_ timeZone: TimeZone) {
-        self.timeZone = timeZone
+    public init(_ zone: ZoneRules) {
+        self.zone = zone
     }
+
+    /// The zone with this IANA name; nil when the tz database does not have it.
+    public init?(named identifier: String) {
+        guard let zone = ZoneRules.named(identifier) else { return nil }
+        self.zone = zone
+    }
+
+    /// The user's zone (`TZ`, else /etc/localtime).
+    public static var current: LocalTime { LocalTime(ZoneRules.current) }
+    public static let utc = LocalTime(ZoneRules.utc)
 
     public struct Fields: Equatable, Sendable {
         public var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
@@ -20,7 +30,7 @@ public struct LocalTime: Sendable, Equatable {
     }
 
     public func fields(_ date: Date) -> Fields {
-        var seconds = time_t(floor(date.timeIntervalSince1970)) + time_t(timeZone.secondsFromGMT(for: date))
+        var seconds = time_t(floor(date.timeIntervalSince1970)) + time_t(zone.secondsFromGMT(for: date))
         var parts = tm()
         gmtime_r(&seconds, &parts)
         return Fields(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday),
@@ -35,10 +45,10 @@ public struct LocalTime: Sendable, Equatable {
         // is right when the instant it gives really has that offset; with two right ones
         // (a repeated hour) the earlier wins; with none (a skipped hour) the offset from
         // before the change moves the time forward by the gap.
-        let before = TimeInterval(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: wall - 43_200)))
-        let after = TimeInterval(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: wall + 43_200)))
+        let before = TimeInterval(zone.secondsFromGMT(for: Date(timeIntervalSince1970: wall - 43_200)))
+        let after = TimeInterval(zone.secondsFromGMT(for: Date(timeIntervalSince1970: wall + 43_200)))
         let consistent = [before, after].map { wall - $0 }.filter {
-            TimeInterval(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: $0))) == wall - $0
+            TimeInterval(zone.secondsFromGMT(for: Date(timeIntervalSince1970: $0))) == wall - $0
         }
         return Date(timeIntervalSince1970: consistent.min() ?? wall - before)
     }
@@ -73,18 +83,23 @@ public struct LocalTime: Sendable, Equatable {
     /// "2026-11-27T14:05:00+01:00": RFC 3339 with this zone's offset at that instant.
     public func rfc3339(_ date: Date) -> String {
         let f = fields(date)
-        let offset = timeZone.secondsFromGMT(for: date)
+        let offset = zone.secondsFromGMT(for: date)
         let sign = offset < 0 ? "-" : "+"
         let magnitude = abs(offset) / 60
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d%@%02d:%02d", f.year, f.month, f.day, f.hour, f.minute, f.second,
-                      sign, magnitude / 60, magnitude % 60)
+        return "\(day(f))T\(two(f.hour)):\(two(f.minute)):\(two(f.second))\(sign)\(two(magnitude / 60)):\(two(magnitude % 60))"
     }
 
     /// "2026-11-27".
     public func day(_ date: Date) -> String {
-        let f = fields(date)
-        return String(format: "%04d-%02d-%02d", f.year, f.month, f.day)
+        day(fields(date))
     }
+
+    private func day(_ f: Fields) -> String {
+        let year = String(f.year)
+        return String(repeating: "0", count: max(0, 4 - year.count)) + year + "-\(two(f.month))-\(two(f.day))"
+    }
+
+    private func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
 
     /// Reads RFC 3339 ("2026-11-27T14:05:00Z", "…+01:00", fractional seconds allowed) or a
     /// bare date ("2026-11-27", taken as local midnight).
@@ -124,12 +139,12 @@ public struct LocalTime: Sendable, Equatable {
     public func describe(_ date: Date, withTime: Bool = true) -> String {
         let f = fields(date)
         let day = "\(Self.weekdayNames[f.weekday].prefix(3)) \(f.day) \(Self.monthNames[f.month - 1].prefix(3))"
-        return withTime ? day + String(format: " %02d:%02d", f.hour, f.minute) : day
+        return withTime ? day + " \(two(f.hour)):\(two(f.minute))" : day
     }
 
     /// "14:05".
     public func clock(_ date: Date) -> String {
         let f = fields(date)
-        return String(format: "%02d:%02d", f.hour, f.minute)
+        return "\(two(f.hour)):\(two(f.minute))"
     }
 }

@@ -216,7 +216,7 @@ public enum MailComposer {
 
     /// "Fri, 27 Nov 2026 14:05:00 +0000".
     static func rfc2822Date(_ date: Date) -> String {
-        let fields = LocalTime(TimeZone(identifier: "UTC")!).fields(date)
+        let fields = LocalTime.utc.fields(date)
         return String(format: "%@, %02d %@ %04d %02d:%02d:%02d +0000",
                       String(LocalTime.weekdayNames[fields.weekday].prefix(3)), fields.day,
                       String(LocalTime.monthNames[fields.month - 1].prefix(3)), fields.year, fields.hour, fields.minute, fields.second)

@@ -25,7 +25,7 @@ struct AppState: Equatable {
     var pendingChord = false
     /// The zone times are shown in; the runner sets the user's, so `update` and `render`
     /// never read the process environment.
-    var time = LocalTime(TimeZone(identifier: "UTC")!)
+    var time = LocalTime.utc
 
     init(size: Size, now: Date, providerName: String, noColor: Bool, configFile: String) {
         self.size = size

@@ -34,7 +34,7 @@ struct Environment: Sendable {
             return BuiltinAssistant(configFile: context.paths.configFile, google: google)
         case .openai:
             return OpenAICompatibleAssistant(baseURL: config.baseURL, model: config.model, apiKey: context.environment[config.apiKeyEnv], http: http,
-                                             tools: google.map { AssistantTools(google: $0, time: LocalTime(.current)) },
+                                             tools: google.map { AssistantTools(google: $0, time: LocalTime.current) },
                                              historyBudget: config.historyBudget)
         }
     }

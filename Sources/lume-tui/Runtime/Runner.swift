@@ -48,7 +48,7 @@ final class Runner {
             size: terminal.size, now: Date(), providerName: environment.chat.assistant.name,
             noColor: environment.context.environment["NO_COLOR"].map { !$0.isEmpty } ?? false,
             configFile: environment.context.paths.configFile)
-        state.time = LocalTime(.current)
+        state.time = LocalTime.current
         effects = EffectRunner(environment: environment, terminal: terminal, post: { [queue] in queue.post($0) })
     }
 

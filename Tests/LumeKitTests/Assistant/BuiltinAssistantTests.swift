@@ -9,7 +9,7 @@ import Testing
 @Suite struct BuiltinAssistantTests {
     let directory = TemporaryDirectory("lume-builtin")
     let account: GoogleTestAccount
-    let berlin = LocalTime(TimeZone(identifier: "Europe/Berlin")!)
+    let berlin = LocalTime(named: "Europe/Berlin")!
     /// Friday 27 November 2026, 10:00 in Berlin.
     let now: Date
 

@@ -6,7 +6,7 @@ import Testing
 /// must produce, and the ones it must refuse or ask about. "Now" is Friday 27 November
 /// 2026, 10:00 in Berlin.
 @Suite struct IntentParserTests {
-    static let time = LocalTime(TimeZone(identifier: "Europe/Berlin")!)
+    static let time = LocalTime(named: "Europe/Berlin")!
     static let now = time.date(year: 2026, month: 11, day: 27, hour: 10)
     static let parser = IntentParser(now: now, time: time)
 

@@ -10,7 +10,7 @@ import Testing
     let directory = TemporaryDirectory("lume-tools")
     let account: GoogleTestAccount
     let llm: FakeOpenAI
-    let berlin = LocalTime(TimeZone(identifier: "Europe/Berlin")!)
+    let berlin = LocalTime(named: "Europe/Berlin")!
     let now: Date
 
     init() throws {

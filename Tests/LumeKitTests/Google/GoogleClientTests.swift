@@ -8,7 +8,7 @@ import Testing
 @Suite struct GoogleClientTests {
     let directory = TemporaryDirectory("lume-google")
     let account: GoogleTestAccount
-    let berlin = LocalTime(TimeZone(identifier: "Europe/Berlin")!)
+    let berlin = LocalTime(named: "Europe/Berlin")!
     let now = Date()
 
     init() throws {

@@ -5,9 +5,9 @@ import Testing
 /// Local dates around midnight and daylight-saving changes (2026: Europe moves clocks on
 /// 29 March and 25 October, the US on 8 March and 1 November).
 @Suite struct LocalTimeTests {
-    let berlin = LocalTime(TimeZone(identifier: "Europe/Berlin")!)
-    let newYork = LocalTime(TimeZone(identifier: "America/New_York")!)
-    let utc = LocalTime(TimeZone(identifier: "UTC")!)
+    let berlin = LocalTime(named: "Europe/Berlin")!
+    let newYork = LocalTime(named: "America/New_York")!
+    let utc = LocalTime.utc
 
     func instant(_ text: String) -> Date { utc.parse(text)! }
 
@@ -41,9 +41,9 @@ import Testing
 
     @Test func offsetsAreWrittenWithHoursAndMinutes() {
         let moment = instant("2026-11-27T12:00:00Z")
-        #expect(LocalTime(TimeZone(identifier: "Asia/Kolkata")!).rfc3339(moment) == "2026-11-27T17:30:00+05:30")
-        #expect(LocalTime(TimeZone(identifier: "Asia/Kathmandu")!).rfc3339(moment) == "2026-11-27T17:45:00+05:45")
-        #expect(LocalTime(TimeZone(identifier: "America/St_Johns")!).rfc3339(moment) == "2026-11-27T08:30:00-03:30")
+        #expect(LocalTime(named: "Asia/Kolkata")!.rfc3339(moment) == "2026-11-27T17:30:00+05:30")
+        #expect(LocalTime(named: "Asia/Kathmandu")!.rfc3339(moment) == "2026-11-27T17:45:00+05:45")
+        #expect(LocalTime(named: "America/St_Johns")!.rfc3339(moment) == "2026-11-27T08:30:00-03:30")
         #expect(utc.rfc3339(moment) == "2026-11-27T12:00:00+00:00")
     }
 

@@ -11,7 +11,7 @@ public struct BuiltinAssistant: Assistant {
     public let time: LocalTime
     let now: @Sendable () -> Date
 
-    public init(configFile: String, google: GoogleAccess?, time: LocalTime = LocalTime(.current), now: @escaping @Sendable () -> Date = Date.init) {
+    public init(configFile: String, google: GoogleAccess?, time: LocalTime = LocalTime.current, now: @escaping @Sendable () -> Date = Date.init) {
         self.configFile = configFile
         self.google = google
         self.time = time
