@@ -59,26 +59,3 @@ public final class LogSink: @unchecked Sendable {
 
     deinit { close(fd) }
 }
-
-/// Masks anything shaped like an OAuth secret before it is written anywhere.
-public enum Redactor {
-    private static let patterns: [(NSRegularExpression, String)] = [
-        // key=value and "key": "value" forms of OAuth parameters and token fields
-        (#"(?i)\b(access_token|refresh_token|id_token|client_secret|code_verifier|code|token|api_key|apikey|password)(["']?\s*[:=]\s*["']?)[^\s"'&,}]+"#, "$1$2[redacted]"),
-        (#"(?i)\bBearer\s+[A-Za-z0-9._~+/-]+=*"#, "Bearer [redacted]"),
-        // Google access tokens (ya29.) and refresh tokens (1//)
-        (#"\bya29\.[A-Za-z0-9._-]+"#, "[redacted]"),
-        (#"\b1//[A-Za-z0-9._-]+"#, "[redacted]"),
-        // OpenAI-style API keys
-        (#"\bsk-[A-Za-z0-9_-]{8,}"#, "[redacted]"),
-    ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
-
-    public static func redact(_ text: String) -> String {
-        var result = text
-        for (regex, template) in patterns {
-            result = regex.stringByReplacingMatches(
-                in: result, range: NSRange(result.startIndex..., in: result), withTemplate: template)
-        }
-        return result
-    }
-}
