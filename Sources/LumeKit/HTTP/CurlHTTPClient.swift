@@ -11,10 +11,13 @@ public final class CurlHTTPClient: HTTPClient {
 
     public init(userAgent: String = "lume-tui/\(LumeKitInfo.version)") {
         self.userAgent = userAgent
-        _ = Self.globalInit
     }
 
-    /// `curl_global_init` is not thread-safe; it runs once, before any handle exists.
+    /// `curl_global_init` runs once, on the first request rather than at start: it
+    /// initialises OpenSSL, ~2.3 MB resident that a session which never goes online (browsing
+    /// and searching history) does not need. A lazy static runs exactly once however many
+    /// threads race to it, and libcurl since 7.84 (Debian 12 has 7.88) makes the call itself
+    /// thread-safe too.
     private static let globalInit: Void = {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
     }()
@@ -28,7 +31,8 @@ public final class CurlHTTPClient: HTTPClient {
     }
 
     private func perform(_ transfer: Transfer) async throws -> HTTPResponse {
-        try await withTaskCancellationHandler {
+        _ = Self.globalInit
+        return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 Thread.detachNewThread {
                     continuation.resume(with: transfer.run())
@@ -146,7 +150,7 @@ private final class Transfer: @unchecked Sendable {
         }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if stalled { return .failure(HTTPError.timedOut(host: URLComponents(string: request.url)?.host ?? request.url)) }
+            if stalled { return .failure(HTTPError.timedOut(host: URLComponents(string: request.url)?.encodedHost ?? request.url)) }
             return .failure(Self.error(code, detail: detail, url: request.url, cancelled: isCancelled))
         }
         var status = 0
