@@ -206,10 +206,12 @@ enum ConfigSchema {
         }
     }
 
+    /// `encodedHost`, not `host`: decoding an internationalised host is ICU's IDNA, and
+    /// checking that a host is there needs no decoding (ICU stays unmapped, issue 5).
     private static func requireHTTPURL(_ value: String) throws {
         guard let components = URLComponents(string: value),
               let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host, !host.isEmpty
+              let host = components.encodedHost, !host.isEmpty
         else {
             throw ValueProblem(message: "\"\(value)\" is not an http(s) URL")
         }
