@@ -5,8 +5,8 @@ import Glibc
 #endif
 
 /// Dates as the store keeps them: "2026-11-27 14:05:09.123", UTC — GRDB's own text format,
-/// so files written before read the same — but formatted and parsed with `gmtime_r` and
-/// `timegm` instead of GRDB's defaults.
+/// so files written before read the same — but formatted with `gmtime_r` and parsed with
+/// plain arithmetic instead of GRDB's defaults.
 ///
 /// Why: GRDB formats dates with a `DateFormatter` and parses them through `Calendar`; on
 /// Linux both are ICU, and their first use maps ICU's calendar and locale data — about 3 MB
@@ -46,14 +46,10 @@ enum StoredDate {
                 fraction = Double(digits) / pow(10, Double(bytes.count - 20))
             }
         }
-        var parts = tm()
-        parts.tm_year = Int32(year - 1900)
-        parts.tm_mon = Int32(month - 1)
-        parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(hour)
-        parts.tm_min = Int32(minute)
-        parts.tm_sec = Int32(second)
-        return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)) + fraction)
+        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        let days = CivilDays.from(year: year, month: month, day: day)
+        let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        return Date(timeIntervalSince1970: TimeInterval(seconds) + fraction)
     }
 
     private static func number(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {
