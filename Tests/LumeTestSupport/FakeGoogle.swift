@@ -73,46 +73,40 @@ public final class FakeGoogle: @unchecked Sendable {
 
     public func stop() { server.stop() }
 
-    private func locked<T>(_ body: () -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body()
-    }
-
     public var consent: Consent {
-        get { locked { _consent } }
-        set { locked { _consent = newValue } }
+        get { lock.withLock { _consent } }
+        set { lock.withLock { _consent = newValue } }
     }
     /// Keep is a Workspace-only API: consumer accounts get `invalid_scope`.
     public var keepUnavailable: Bool {
-        get { locked { _keepUnavailable } }
-        set { locked { _keepUnavailable = newValue } }
+        get { lock.withLock { _keepUnavailable } }
+        set { lock.withLock { _keepUnavailable = newValue } }
     }
     public var account: Account {
-        get { locked { _account } }
-        set { locked { _account = newValue } }
+        get { lock.withLock { _account } }
+        set { lock.withLock { _account = newValue } }
     }
     public var accessTokenLifetime: Int {
-        get { locked { _accessTokenLifetime } }
-        set { locked { _accessTokenLifetime = newValue } }
+        get { lock.withLock { _accessTokenLifetime } }
+        set { lock.withLock { _accessTokenLifetime = newValue } }
     }
     /// Refresh answers `invalid_grant` (revoked, expired Testing-mode grant…).
     public var failRefresh: Bool {
-        get { locked { _failRefresh } }
-        set { locked { _failRefresh = newValue } }
+        get { lock.withLock { _failRefresh } }
+        set { lock.withLock { _failRefresh = newValue } }
     }
 
-    public var requests: [TestHTTPRequest] { locked { _requests } }
-    public var exchanges: Int { locked { _exchanges } }
-    public var refreshes: Int { locked { _refreshes } }
-    public var revocations: [String] { locked { _revocations } }
+    public var requests: [TestHTTPRequest] { lock.withLock { _requests } }
+    public var exchanges: Int { lock.withLock { _exchanges } }
+    public var refreshes: Int { lock.withLock { _refreshes } }
+    public var revocations: [String] { lock.withLock { _revocations } }
     /// Every token and code handed out: tests check none of them leaks.
-    public var secrets: [String] { locked { issuedSecrets } }
+    public var secrets: [String] { lock.withLock { issuedSecrets } }
     public var authorizationRequests: [TestHTTPRequest] { requests.filter { $0.path == "/o/oauth2/v2/auth" } }
 
     /// Whether an access token is valid for a scope (used by the API fakes).
     public func accessTokenAllows(_ token: String?, scope: String) -> Bool? {
-        locked {
+        lock.withLock {
             guard let token, let grant = accessTokens[token], !grant.revoked, grant.expires > Date() else { return nil }
             return grant.scopes.contains(scope)
         }
@@ -121,7 +115,7 @@ public final class FakeGoogle: @unchecked Sendable {
     /// Tokens for an account that already consented to `scopes`, without the browser
     /// round trip: for tests about what happens after sign-in.
     public func issueTokens(scopes: Set<String>) -> Tokens {
-        locked {
+        lock.withLock {
             grantedScopes = scopes
             let fields = issueAccessToken(scopes: scopes)
             let refresh = "1//0fake-refresh-" + UUID().uuidString
@@ -135,7 +129,7 @@ public final class FakeGoogle: @unchecked Sendable {
     /// Makes Google forget an access token early (as after a password change), so the
     /// next API call with it gets 401.
     public func expire(accessToken: String) {
-        locked { accessTokens[accessToken] = nil }
+        lock.withLock { accessTokens[accessToken] = nil }
     }
 
     /// The `[google]` section pointing lume-tui at this fake.
@@ -154,7 +148,7 @@ public final class FakeGoogle: @unchecked Sendable {
     }
 
     private func handle(_ request: TestHTTPRequest) -> TestHTTPResponse {
-        locked { _requests.append(request) }
+        lock.withLock { _requests.append(request) }
         switch (request.method, request.path) {
         case ("GET", "/o/oauth2/v2/auth"): return authorize(request)
         case ("POST", "/token"): return token(request)
@@ -180,7 +174,7 @@ public final class FakeGoogle: @unchecked Sendable {
             .redirect(FormEncoding.url(redirect, fields + [("state", state)]))
         }
         let requested = GoogleScopes.parse(query["scope"] ?? "")
-        return locked {
+        return lock.withLock {
             if _keepUnavailable && requested.contains(GoogleScopes.scopes(for: .keep)[0]) {
                 return back([("error", "invalid_scope")])
             }
@@ -209,7 +203,7 @@ public final class FakeGoogle: @unchecked Sendable {
         }
         switch form["grant_type"] {
         case "authorization_code":
-            return locked {
+            return lock.withLock {
                 _exchanges += 1
                 guard let code = form["code"], var grant = codes[code] else { return invalidGrant("Malformed auth code.") }
                 guard !grant.used else { return invalidGrant("Code was already redeemed.") }
@@ -231,7 +225,7 @@ public final class FakeGoogle: @unchecked Sendable {
                 return .json(200, .object(fields))
             }
         case "refresh_token":
-            return locked {
+            return lock.withLock {
                 _refreshes += 1
                 guard !_failRefresh, let token = form["refresh_token"], let grant = refreshTokens[token], !grant.revoked else {
                     return invalidGrant("Token has been expired or revoked.")
@@ -273,7 +267,7 @@ public final class FakeGoogle: @unchecked Sendable {
 
     private func revoke(_ request: TestHTTPRequest) -> TestHTTPResponse {
         guard let token = request.form["token"] else { return .json(400, .object(["error": .string("invalid_request")])) }
-        return locked {
+        return lock.withLock {
             _revocations.append(token)
             if refreshTokens[token] != nil {
                 refreshTokens[token]!.revoked = true

@@ -103,12 +103,6 @@ public final class FakeGoogleAPI: @unchecked Sendable {
         google.extraRoutes = { [unowned self] request in self.handle(request) }
     }
 
-    private func locked<T>(_ body: () -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body()
-    }
-
     /// The `[google.api]` section pointing lume-tui's clients here.
     public var configSection: String {
         let base = google.baseURL
@@ -136,35 +130,35 @@ public final class FakeGoogleAPI: @unchecked Sendable {
 
     // MARK: Seeding and reading back
 
-    public func addMail(_ mail: Mail) { locked { _mails.append(mail) } }
-    public func addEvent(_ event: Event) { locked { _events.append(event) } }
-    public func addPerson(_ person: Person) { locked { _people.append(person) } }
+    public func addMail(_ mail: Mail) { lock.withLock { _mails.append(mail) } }
+    public func addEvent(_ event: Event) { lock.withLock { _events.append(event) } }
+    public func addPerson(_ person: Person) { lock.withLock { _people.append(person) } }
     public func addTask(title: String, due: String? = nil, list: String = "MTYwNDIx") {
-        locked {
+        lock.withLock {
             var task: [String: JSONValue] = ["id": .string(newID()), "title": .string(title), "status": .string("needsAction")]
             if let due { task["due"] = .string(due + "T00:00:00.000Z") }
             _tasks[list, default: []].append(task)
         }
     }
-    public func addTaskList(id: String, title: String) { locked { _taskLists.append((id, title)) } }
+    public func addTaskList(id: String, title: String) { lock.withLock { _taskLists.append((id, title)) } }
     public func addNote(title: String, text: String) {
-        locked { _notes.append(.object(["name": .string("notes/" + newID()), "title": .string(title), "body": .object(["text": .object(["text": .string(text)])])])) }
+        lock.withLock { _notes.append(.object(["name": .string("notes/" + newID()), "title": .string(title), "body": .object(["text": .object(["text": .string(text)])])])) }
     }
 
-    public var sent: [SentMail] { locked { _sent } }
-    public var events: [Event] { locked { _events } }
-    public func tasks(list: String = "MTYwNDIx") -> [[String: JSONValue]] { locked { _tasks[list] ?? [] } }
-    public var warmUps: Int { locked { _warmUps } }
+    public var sent: [SentMail] { lock.withLock { _sent } }
+    public var events: [Event] { lock.withLock { _events } }
+    public func tasks(list: String = "MTYwNDIx") -> [[String: JSONValue]] { lock.withLock { _tasks[list] ?? [] } }
+    public var warmUps: Int { lock.withLock { _warmUps } }
 
     /// Google may return fewer items than asked for; a small cap makes clients page.
     public var maxPageSize: Int {
-        get { locked { _maxPageSize } }
-        set { locked { _maxPageSize = newValue } }
+        get { lock.withLock { _maxPageSize } }
+        set { lock.withLock { _maxPageSize = newValue } }
     }
 
     /// The next `times` requests whose path contains `pathContains` get `status`.
     public func fail(_ pathContains: String, status: Int, times: Int = 1, retryAfter: String? = nil) {
-        locked { _failures.append(Failure(pathContains: pathContains, status: status, remaining: times, retryAfter: retryAfter)) }
+        lock.withLock { _failures.append(Failure(pathContains: pathContains, status: status, remaining: times, retryAfter: retryAfter)) }
     }
 
     private func newID() -> String {
@@ -210,7 +204,7 @@ public final class FakeGoogleAPI: @unchecked Sendable {
     }
 
     private func takeFailure(_ path: String) -> Failure? {
-        locked {
+        lock.withLock {
             guard let index = _failures.firstIndex(where: { path.contains($0.pathContains) && $0.remaining > 0 }) else { return nil }
             _failures[index].remaining -= 1
             return _failures[index]
@@ -256,18 +250,18 @@ public final class FakeGoogleAPI: @unchecked Sendable {
         switch route {
         case "GET messages":
             let query = request.query["q"] ?? ""
-            let matches = locked { _mails }.filter { Self.matches($0, query: query) }.sorted { $0.date > $1.date }
+            let matches = lock.withLock { _mails }.filter { Self.matches($0, query: query) }.sorted { $0.date > $1.date }
             let references = matches.map { JSONValue.object(["id": .string($0.id), "threadId": .string($0.threadID)]) }
             return page(references, request, sizeParameter: "maxResults", itemsKey: "messages", defaultSize: 100,
                              extra: ["resultSizeEstimate": .number(Double(matches.count))])
         case "GET messages/*":
             let id = rest[1]
-            guard let mail = locked({ _mails.first { $0.id == id } }) else { return Self.notFound }
+            guard let mail = lock.withLock({ _mails.first { $0.id == id } }) else { return Self.notFound }
             return .json(200, Self.message(mail, format: request.query["format"] ?? "full", headers: request.queryValues("metadataHeaders")))
         case "POST messages/send":
             guard let raw = request.json["raw"]?.stringValue, let sent = Self.parseRaw(raw) else { return Self.badRequest("Invalid value for ByteString") }
             guard let to = sent.headers["to"], !to.isEmpty else { return Self.badRequest("Recipient address required") }
-            let id = locked { () -> String in
+            let id = lock.withLock { () -> String in
                 _sent.append(sent)
                 return newID()
             }
@@ -392,7 +386,7 @@ public final class FakeGoogleAPI: @unchecked Sendable {
                 return Self.badRequest("The requested ordering is not available for the particular query.")
             }
             let zone = query["timeZone"].flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
-            let overlapping = locked { _events }.compactMap { event -> (Date, JSONValue)? in
+            let overlapping = lock.withLock { _events }.compactMap { event -> (Date, JSONValue)? in
                 guard let start = Self.instant(event.json["start"], zone: zone), let end = Self.instant(event.json["end"], zone: zone),
                       start < max, end > min else { return nil }
                 return (start, .object(event.json))
@@ -406,12 +400,12 @@ public final class FakeGoogleAPI: @unchecked Sendable {
                   let end = fields["end"]?["dateTime"]?.stringValue, ISO8601DateFormatter.instant(end) != nil else {
                 return Self.badRequest("Missing or invalid start/end time.")
             }
-            let id = locked { newID() }
+            let id = lock.withLock { newID() }
             fields["id"] = .string(id)
             fields["status"] = .string("confirmed")
             fields["htmlLink"] = .string("https://www.google.com/calendar/event?eid=\(id)")
             json = .object(fields)
-            locked { _events.append(Event(id: id, json: fields)) }
+            lock.withLock { _events.append(Event(id: id, json: fields)) }
             return .json(200, json)
         default:
             return Self.notFound
@@ -431,25 +425,25 @@ public final class FakeGoogleAPI: @unchecked Sendable {
         let list = segments.count > 1 ? segments[1] : ""
         switch route {
         case "GET users/@me/lists":
-            let lists = locked { _taskLists }.map { JSONValue.object(["id": .string($0.id), "title": .string($0.title), "kind": .string("tasks#taskList")]) }
+            let lists = lock.withLock { _taskLists }.map { JSONValue.object(["id": .string($0.id), "title": .string($0.title), "kind": .string("tasks#taskList")]) }
             return page(lists, request, sizeParameter: "maxResults", itemsKey: "items", defaultSize: 20)
         case "GET lists/*/tasks":
-            guard locked({ _taskLists.contains { $0.id == list } }) else { return Self.notFound }
+            guard lock.withLock({ _taskLists.contains { $0.id == list } }) else { return Self.notFound }
             // Google's default is to show completed tasks; lume-tui asks explicitly.
             let showCompleted = request.query["showCompleted"] != "false"
-            let items = (locked { _tasks[list] } ?? []).filter { showCompleted || $0["status"]?.stringValue != "completed" }.map(JSONValue.object)
+            let items = (lock.withLock { _tasks[list] } ?? []).filter { showCompleted || $0["status"]?.stringValue != "completed" }.map(JSONValue.object)
             return page(items, request, sizeParameter: "maxResults", itemsKey: "items", defaultSize: 20)
         case "POST lists/*/tasks":
-            guard locked({ _taskLists.contains { $0.id == list } }) else { return Self.notFound }
+            guard lock.withLock({ _taskLists.contains { $0.id == list } }) else { return Self.notFound }
             guard case var .object(task) = request.json, task["title"]?.stringValue != nil else { return Self.badRequest("Invalid task") }
             if let due = task["due"]?.stringValue, ISO8601DateFormatter.instant(due) == nil { return Self.badRequest("Invalid value for: due") }
-            task["id"] = .string(locked { newID() })
+            task["id"] = .string(lock.withLock { newID() })
             task["status"] = task["status"] ?? .string("needsAction")
-            locked { _tasks[list, default: []].append(task) }
+            lock.withLock { _tasks[list, default: []].append(task) }
             return .json(200, .object(task))
         case "PATCH lists/*/tasks/*":
             let id = segments[3]
-            return locked {
+            return lock.withLock {
                 guard let index = _tasks[list]?.firstIndex(where: { $0["id"]?.stringValue == id }) else { return Self.notFound }
                 guard case let .object(patch) = request.json else { return Self.badRequest("Invalid patch") }
                 for (key, value) in patch { _tasks[list]![index][key] = value }
@@ -468,7 +462,7 @@ public final class FakeGoogleAPI: @unchecked Sendable {
             return Self.error(403, "The caller does not have permission", status: "PERMISSION_DENIED")
         }
         guard request.method == "GET", segments == ["notes"] else { return Self.notFound }
-        return page(locked { _notes }, request, sizeParameter: "pageSize", itemsKey: "notes", defaultSize: 20)
+        return page(lock.withLock { _notes }, request, sizeParameter: "pageSize", itemsKey: "notes", defaultSize: 20)
     }
 
     // MARK: People
@@ -489,11 +483,11 @@ public final class FakeGoogleAPI: @unchecked Sendable {
             guard query["readMask"] != nil else { return Self.badRequest("readMask is required.") }
             let text = (query["query"] ?? "").lowercased()
             if text.isEmpty {
-                locked { _warmUps += 1 }
+                lock.withLock { _warmUps += 1 }
                 return .json(200, .object([:]))
             }
             // Prefix matching on name words and addresses, as Google documents.
-            let matches = locked { _people }.filter { person in
+            let matches = lock.withLock { _people }.filter { person in
                 person.name.lowercased().split(separator: " ").contains { $0.hasPrefix(text) } || person.name.lowercased().hasPrefix(text)
                     || person.emails.contains { $0.lowercased().hasPrefix(text) }
             }
@@ -501,7 +495,7 @@ public final class FakeGoogleAPI: @unchecked Sendable {
             return .json(200, .object(["results": .array(matches.prefix(size).map { .object(["person": person($0)]) })]))
         case "GET people/me/connections":
             guard query["personFields"] != nil else { return Self.badRequest("personFields mask is required.") }
-            let all = locked { _people }.sorted { $0.name < $1.name }.map(person)
+            let all = lock.withLock { _people }.sorted { $0.name < $1.name }.map(person)
             return page(all, request, sizeParameter: "pageSize", itemsKey: "connections", defaultSize: 100, extra: ["totalPeople": .number(Double(all.count))])
         default:
             return Self.notFound
