@@ -53,17 +53,10 @@ public struct LocalTime: Sendable, Equatable {
         return Date(timeIntervalSince1970: consistent.min() ?? wall - before)
     }
 
-    /// A wall-clock time read as if it were UTC, in seconds since 1970 (`timegm` also
-    /// carries overflowing fields: day 32 becomes the 1st of the next month).
+    /// A wall-clock time read as if it were UTC, in seconds since 1970. Overflowing days
+    /// carry: day 32 is the 1st of the next month.
     static func wallSeconds(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ second: Int = 0) -> TimeInterval {
-        var parts = tm()
-        parts.tm_year = Int32(year - 1900)
-        parts.tm_mon = Int32(month - 1)
-        parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(hour)
-        parts.tm_min = Int32(minute)
-        parts.tm_sec = Int32(second)
-        return TimeInterval(timegm(&parts))
+        TimeInterval(CivilDays.from(year: year, month: month, day: day) * 86_400 + Int64(hour * 3600 + minute * 60 + second))
     }
 
     public func startOfDay(_ date: Date) -> Date {
@@ -95,11 +88,16 @@ public struct LocalTime: Sendable, Equatable {
     }
 
     private func day(_ f: Fields) -> String {
-        let year = String(f.year)
-        return String(repeating: "0", count: max(0, 4 - year.count)) + year + "-\(two(f.month))-\(two(f.day))"
+        "\(TimeFormat.padded(f.year, to: 4))-\(two(f.month))-\(two(f.day))"
     }
 
-    private func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+    /// "2026-11-27 14:05": how the history commands show times.
+    public func minute(_ date: Date) -> String {
+        let f = fields(date)
+        return "\(day(f)) \(two(f.hour)):\(two(f.minute))"
+    }
+
+    private func two(_ value: Int) -> String { TimeFormat.padded(value) }
 
     /// Reads RFC 3339 ("2026-11-27T14:05:00Z", "…+01:00", fractional seconds allowed) or a
     /// bare date ("2026-11-27", taken as local midnight).

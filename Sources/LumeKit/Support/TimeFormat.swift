@@ -3,45 +3,33 @@ import Foundation
 import Glibc
 #endif
 
-/// Date formatting without Foundation's formatters.
+/// UTC timestamps and zero-padded numbers without Foundation's formatters.
 ///
-/// Why: creating an ICU date formatter costs about a millisecond, and listing 50
-/// conversations as JSON spent most of its time there. `gmtime_r`/`localtime_r` are
-/// microseconds, and `localtime_r` honours `TZ` like every other terminal tool.
+/// Why: creating an ICU date formatter costs about a millisecond (listing 50 conversations
+/// as JSON spent most of its time there) and maps ICU's data into the process. Local
+/// times are `LocalTime`'s.
 public enum TimeFormat {
     /// "2026-11-27T14:05:09Z"; with `milliseconds`, "2026-11-27T14:05:09.123Z".
     public static func iso8601(_ date: Date, milliseconds: Bool = false) -> String {
         let seconds = date.timeIntervalSince1970
-        var whole = time_t(floor(seconds))
+        let millis = milliseconds ? Int((seconds - floor(seconds)) * 1000) : nil
+        return utc(Int64(floor(seconds)), millisecond: millis, separator: "T") + "Z"
+    }
+
+    /// "2026-11-27 14:05:09" (with `separator` between date and time), then ".123" when a
+    /// millisecond is given: the UTC wall clock of a whole second since 1970.
+    static func utc(_ seconds: Int64, millisecond: Int?, separator: String) -> String {
+        var whole = time_t(seconds)
         var parts = tm()
         gmtime_r(&whole, &parts)
-        var text = "\(year(parts))-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
-        if milliseconds {
-            let millis = Int((seconds - floor(seconds)) * 1000)
-            text += "." + String(repeating: "0", count: 3 - String(millis).count) + String(millis)
-        }
-        return text + "Z"
+        let text = "\(padded(Int(parts.tm_year) + 1900, to: 4))-\(padded(Int(parts.tm_mon) + 1))-\(padded(Int(parts.tm_mday)))"
+            + "\(separator)\(padded(Int(parts.tm_hour))):\(padded(Int(parts.tm_min))):\(padded(Int(parts.tm_sec)))"
+        return millisecond.map { text + "." + padded($0, to: 3) } ?? text
     }
 
-    /// "2026-11-27 14:05" in the local time zone.
-    public static func localMinute(_ date: Date) -> String {
-        let parts = local(date)
-        return "\(year(parts))-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min))"
+    /// `value` with leading zeros to `width` digits: 7 → "07".
+    public static func padded(_ value: Int, to width: Int = 2) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
-
-    /// "14:05" in the local time zone.
-    public static func localClock(_ date: Date) -> String {
-        let parts = local(date)
-        return "\(two(parts.tm_hour)):\(two(parts.tm_min))"
-    }
-
-    private static func local(_ date: Date) -> tm {
-        var whole = time_t(floor(date.timeIntervalSince1970))
-        var parts = tm()
-        localtime_r(&whole, &parts)
-        return parts
-    }
-
-    private static func year(_ parts: tm) -> String { String(parts.tm_year + 1900) }
-    private static func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }

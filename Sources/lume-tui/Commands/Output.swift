@@ -39,7 +39,10 @@ enum Output {
     static func isoTime(_ date: Date) -> String { TimeFormat.iso8601(date) }
 
     /// "2026-11-27 14:05" in the user's time zone.
-    static func localTime(_ date: Date) -> String { TimeFormat.localMinute(date) }
+    static func localTime(_ date: Date) -> String { zone.minute(date) }
+
+    /// Read once per command: the zone does not change while a listing prints.
+    private static let zone = LocalTime.current
 
     /// A search snippet with its match marked: reverse video on a terminal, `**…**` elsewhere.
     static func markedSnippet(_ snippet: String, styled: Bool) -> String {
