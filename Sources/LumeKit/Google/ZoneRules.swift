@@ -211,8 +211,7 @@ struct PosixZoneRule: Sendable, Equatable {
     /// "Etc/GMT-1" for UTC+1: the IANA name of a fixed offset (note the inverted sign), or
     /// "UTC" when the offset is not whole hours.
     var etcName: String {
-        guard standardOffset != 0 else { return "UTC" }
-        guard standardOffset % 3600 == 0 else { return "UTC" }
+        guard standardOffset != 0, standardOffset % 3600 == 0 else { return "UTC" }
         let hours = -standardOffset / 3600
         return "Etc/GMT" + (hours > 0 ? "+" : "") + String(hours)
     }

@@ -66,15 +66,17 @@ public enum Redactor {
         return nil
     }
 
+    private static let bearerWord = Array("bearer".utf8)
+
     /// `Bearer <token>` in any case, however spaced, becomes `Bearer [redacted]`.
     private static func bearer(_ bytes: [UInt8], _ start: Int) -> (end: Int, replacement: [UInt8])? {
-        guard matchesIgnoringCase(Array("bearer".utf8), in: bytes, at: start) else { return nil }
-        var index = start + 6
+        guard matchesIgnoringCase(bearerWord, in: bytes, at: start) else { return nil }
+        var index = start + bearerWord.count
         let spaces = index
         while index < bytes.count, isSpace(bytes[index]) { index += 1 }
         let tokenStart = index
         while index < bytes.count, isAlphanumeric(bytes[index]) || "._~+/-".utf8.contains(bytes[index]) { index += 1 }
-        guard index > spaces, tokenStart > spaces, index > tokenStart else { return nil }
+        guard tokenStart > spaces, index > tokenStart else { return nil }
         while index < bytes.count, bytes[index] == UInt8(ascii: "=") { index += 1 }
         return (index, Array("Bearer ".utf8) + redacted)
     }
@@ -83,7 +85,7 @@ public enum Redactor {
     private static func prefixed(_ prefix: String, minimum: Int, allowed: @escaping @Sendable (UInt8) -> Bool) -> Rule {
         let prefix = Array(prefix.utf8)
         return { bytes, start in
-            guard bytes.count - start >= prefix.count, Array(bytes[start..<start + prefix.count]) == prefix else { return nil }
+            guard bytes[start...].starts(with: prefix) else { return nil }
             var index = start + prefix.count
             while index < bytes.count, allowed(bytes[index]) { index += 1 }
             return index - start - prefix.count >= minimum ? (index, redacted) : nil
