@@ -114,6 +114,13 @@ import Testing
         ("[assistant]\nhistory_budget = 10", "assistant.history_budget", "10 is not a history budget in tokens"),
         ("[assistant]\nbase_url = 12", "assistant.base_url", "expected a string, found an integer"),
         ("oauth = 3", "oauth", "expected a table"),
+        // A NUL would cut the path short where the C library reads it.
+        ("[storage]\npath = \"/tmp/a\\u0000b\"", "storage.path", "control character U+0000"),
+        ("[oauth]\nbrowser = \"firefox\\u001b[2J\"", "oauth.browser", "control character U+001B"),
+        ("[assistant]\nmodel = \"llama\\u0085\"", "assistant.model", "control character U+0085"),
+        ("[assistant]\nbase_url = \"http://127.0.0.1:70000/v1\"", "assistant.base_url", "port 70000, which is not a TCP port"),
+        ("[google]\ntoken_endpoint = \"http://127.0.0.1:99999999999/token\"", "google.token_endpoint", "is not a TCP port"),
+        ("[google.api]\ngmail = \"http://127.0.0.1:0/gmail/v1\"", "google.api.gmail", "port 0, which is not a TCP port"),
     ])
     func invalidValuesAreRejectedWithTheKey(text: String, key: String, fragment: String) {
         let failure = error(text)
@@ -159,9 +166,48 @@ import Testing
         #expect(AppPaths.resolve(configFile: "", storagePath: "~/db.sqlite3", databaseOverride: "/o.sqlite3", environment: env).databaseFile == "/o.sqlite3")
     }
 
+    /// `[storage] path` means the same file wherever lume-tui is started: relative to the
+    /// config file's folder. `--database` is a command-line path: relative to the current one.
+    @Test func relativeDatabasePathsAreMadeAbsolute() {
+        let env = ["HOME": "/home/ada"]
+        func database(_ storage: String, override: String? = nil) -> String {
+            AppPaths.resolve(configFile: "/home/ada/.config/lume/config.toml", storagePath: storage, databaseOverride: override,
+                             environment: env, currentDirectory: "/work/project").databaseFile
+        }
+        #expect(database("history.sqlite3") == "/home/ada/.config/lume/history.sqlite3")
+        #expect(database("../../data/./lume.sqlite3") == "/home/ada/data/lume.sqlite3")
+        #expect(database("/srv/lume.sqlite3") == "/srv/lume.sqlite3")
+        #expect(database("", override: "name.sqlite3") == "/work/project/name.sqlite3")
+        #expect(database("history.sqlite3", override: "./tmp/../x.sqlite3") == "/work/project/x.sqlite3")
+        // A config named by a relative path is relative to the current folder.
+        #expect(AppPaths.resolve(configFile: "conf/lume.toml", storagePath: "db.sqlite3", databaseOverride: nil,
+                                 environment: env, currentDirectory: "/work").databaseFile == "/work/conf/db.sqlite3")
+    }
+
+    @Test func plainTextSettingsStillAcceptUnicodeAndTabsInComments() throws {
+        let parsed = try parse("[assistant]\nmodel = \"qwen2.5-coder:7b — 東京\"\t# a tab before the comment\n")
+        #expect(parsed.config.assistant.model == "qwen2.5-coder:7b — 東京")
+    }
+
     @Test func explicitMissingFileIsAnError() {
         #expect(throws: ConfigError.unreadable(file: "/nonexistent/lume.toml", reason: "no such file")) {
             try ConfigLoader.load(override: "/nonexistent/lume.toml", environment: ["HOME": "/tmp"])
         }
+    }
+
+    /// A NUL is found only where TOML reads one: not after an escaped backslash, not in a
+    /// literal string or a comment; in a multi-line string it names the key's line.
+    @Test func nulEscapesAreFoundWhereTOMLReadsThem() throws {
+        let quote = "\"", triple = String(repeating: "\"", count: 3)
+        #expect(try parse("[assistant]\nmodel = \(quote)a\\\\u0000b\(quote)\n").config.assistant.model == "a\\u0000b")
+        #expect(try parse("[assistant]\nmodel = 'a\\u0000b'\n").config.assistant.model == "a\\u0000b")
+        #expect(try parse("[assistant]\nmodel = \(quote)x\(quote) # \\u0000 in a comment\n").config.assistant.model == "x")
+        let multiline = error("[oauth]\nbrowser = \(triple)\nfirefox\n--x\\U00000000\(triple)\n")
+        guard case let .invalidValue(_, line, key, _)? = multiline else {
+            Issue.record("expected invalidValue, got \(String(describing: multiline))")
+            return
+        }
+        #expect(line == 4)
+        #expect(key == "oauth.browser")
     }
 }

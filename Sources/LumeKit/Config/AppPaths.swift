@@ -16,15 +16,19 @@ public struct AppPaths: Equatable, Sendable {
         return (configHome(environment) + "/lume/config.toml", false)
     }
 
-    /// Resolves every path once the config is known.
+    /// Resolves every path once the config is known, each made absolute: `--database` is
+    /// relative to the current folder (like any command-line path), `[storage] path` to the
+    /// config file's folder (so the setting means the same from wherever lume-tui starts).
     public static func resolve(
-        configFile: String, storagePath: String, databaseOverride: String?, environment: [String: String]
+        configFile: String, storagePath: String, databaseOverride: String?, environment: [String: String],
+        currentDirectory: String = FileManager.default.currentDirectoryPath
     ) -> AppPaths {
         let database: String
         if let databaseOverride, !databaseOverride.isEmpty {
-            database = expandTilde(databaseOverride, environment)
+            database = absolute(expandTilde(databaseOverride, environment), in: currentDirectory)
         } else if !storagePath.isEmpty {
-            database = expandTilde(storagePath, environment)
+            let configFolder = absolute((configFile as NSString).deletingLastPathComponent, in: currentDirectory)
+            database = absolute(expandTilde(storagePath, environment), in: configFolder)
         } else {
             database = dataHome(environment) + "/lume/lume.sqlite3"
         }
@@ -49,6 +53,21 @@ public struct AppPaths: Equatable, Sendable {
     static func configHome(_ environment: [String: String]) -> String { xdg("XDG_CONFIG_HOME", default: "/.config", environment) }
     static func dataHome(_ environment: [String: String]) -> String { xdg("XDG_DATA_HOME", default: "/.local/share", environment) }
     static func stateHome(_ environment: [String: String]) -> String { xdg("XDG_STATE_HOME", default: "/.local/state", environment) }
+
+    /// `path` made absolute against `folder`, with empty, `.` and `..` parts folded away
+    /// by their text alone (symbolic links are left for the system to follow).
+    static func absolute(_ path: String, in folder: String) -> String {
+        let joined = path.hasPrefix("/") ? path : folder + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/") {
+            switch part {
+            case ".": continue
+            case "..": _ = parts.popLast()
+            default: parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
 
     static func expandTilde(_ path: String, _ environment: [String: String]) -> String {
         if path == "~" { return home(environment) }

@@ -46,6 +46,10 @@ public enum ConfigParser {
         var config = Config()
         var warnings: [String] = []
         let locator = KeyLocator(text: text)
+        if let line = NulEscapeScanner.firstLine(in: text) {
+            throw ConfigError.invalidValue(file: file, line: line, key: locator.key(at: line) ?? "a string",
+                                           message: "contains the control character U+0000; settings are plain text")
+        }
         try apply(table, path: [], to: &config, warnings: &warnings, file: file, locator: locator)
         applyEnvironment(environment, to: &config)
         return ParsedConfig(config: config, warnings: warnings)
@@ -186,8 +190,18 @@ enum ConfigSchema {
             guard let string = value.string else {
                 throw ValueProblem(message: "expected a string, found \(ConfigParser.describe(value.type))")
             }
+            // A NUL would cut a path short where the C library reads it ("/tmp/a\u0000b"
+            // opens "/tmp/a"), and other control characters have no place in a setting.
+            if let control = string.unicodeScalars.first(where: isControl) {
+                let code = String(control.value, radix: 16, uppercase: true)
+                throw ValueProblem(message: "contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code); settings are plain text")
+            }
             try set(&config, string)
         }
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     private static func integer(_ set: @escaping @Sendable (inout Config, Int) throws -> Void) -> Setting {
@@ -214,6 +228,9 @@ enum ConfigSchema {
               let host = components.encodedHost, !host.isEmpty
         else {
             throw ValueProblem(message: "\"\(value)\" is not an http(s) URL")
+        }
+        if let port = components.port, !(1...65535).contains(port) {
+            throw ValueProblem(message: "\"\(value)\" has port \(port), which is not a TCP port (1–65535)")
         }
     }
 }
@@ -245,11 +262,73 @@ struct KeyLocator {
 
     func line(of keyPath: [String]) -> Int? { lines[keyPath.joined(separator: ".")] }
 
+    /// The key written last at or before `line`: the one a value on that line belongs to.
+    func key(at line: Int) -> String? {
+        lines.filter { $0.value <= line }.max { $0.value < $1.value }?.key
+    }
+
     private static func unquote(_ s: String) -> String {
         if s.count >= 2, let first = s.first, first == "\"" || first == "'", s.last == first {
             return String(s.dropFirst().dropLast())
         }
         return s
+    }
+}
+
+/// Finds a NUL written as an escape (`\u0000`, `\U00000000`) in a basic string.
+///
+/// Why a scan of our own: the TOML library hands strings over as C strings, so a NUL cuts
+/// the value short before we see it ("/tmp/a\u0000b" arrives as "/tmp/a"). The scan
+/// follows TOML's quoting (basic and literal strings, single- and multi-line, comments)
+/// so an escaped backslash or a literal string is never mistaken for one.
+enum NulEscapeScanner {
+    private enum Context { case code, comment, basic, multilineBasic, literal, multilineLiteral }
+
+    static func firstLine(in text: String) -> Int? {
+        let bytes = Array(text.utf8)
+        var line = 1
+        var index = 0
+        var context = Context.code
+        func starts(with marker: String, at position: Int) -> Bool {
+            let pattern = Array(marker.utf8)
+            return position + pattern.count <= bytes.count && bytes[position..<position + pattern.count].elementsEqual(pattern)
+        }
+        let tripleQuote = String(repeating: "\"", count: 3), tripleApostrophe = String(repeating: "'", count: 3)
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                if context == .comment || context == .basic || context == .literal { context = .code }
+                index += 1
+                continue
+            }
+            switch context {
+            case .code:
+                if byte == UInt8(ascii: "#") { context = .comment }
+                else if starts(with: tripleQuote, at: index) { context = .multilineBasic; index += 2 }
+                else if starts(with: tripleApostrophe, at: index) { context = .multilineLiteral; index += 2 }
+                else if byte == UInt8(ascii: "\"") { context = .basic }
+                else if byte == UInt8(ascii: "'") { context = .literal }
+            case .comment:
+                break
+            case .literal:
+                if byte == UInt8(ascii: "'") { context = .code }
+            case .multilineLiteral:
+                if starts(with: tripleApostrophe, at: index) { context = .code; index += 2 }
+            case .basic, .multilineBasic:
+                if byte == UInt8(ascii: "\\") {
+                    if starts(with: "\\u0000", at: index) || starts(with: "\\U00000000", at: index) { return line }
+                    index += 1  // whatever is escaped (a quote, a backslash) does not end the string
+                } else if context == .basic && byte == UInt8(ascii: "\"") {
+                    context = .code
+                } else if context == .multilineBasic && starts(with: tripleQuote, at: index) {
+                    context = .code
+                    index += 2
+                }
+            }
+            index += 1
+        }
+        return nil
     }
 }
 
