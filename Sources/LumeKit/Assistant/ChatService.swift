@@ -59,7 +59,11 @@ public final class ChatService: Sendable {
             .filter { $0.status != .error }
         var reply: Message
         do {
-            reply = try database.appendMessage(to: message.conversationID, role: .assistant, content: "", status: .streaming)
+            // The writer is named so another process's sweep can tell a live reply from one
+            // whose process died.
+            let streaming = JSONValue.object([AppDatabase.writerKey: .string(ProcessIdentity.current.description)]).text
+            reply = try database.appendMessage(to: message.conversationID, role: .assistant, content: "", status: .streaming,
+                                               metadata: streaming)
         } catch {
             logger.error("cannot store a reply", metadata: ["error": "\(error)"])
             return Message(conversationID: message.conversationID, role: .assistant, content: "", status: .error,

@@ -212,17 +212,32 @@ extension AppDatabase {
         try messages(in: conversationID, limit: limit, beforeID: Int64.max)
     }
 
+    /// The metadata key naming the process writing a streaming reply
+    /// (`ProcessIdentity`); the finished reply's metadata replaces it.
+    public static let writerKey = "writer"
+
     /// Replies left `streaming` by a process that died mid-reply become `interrupted`:
-    /// their text so far is kept. Returns how many were repaired.
+    /// their text so far is kept. A reply whose writer still runs (another window
+    /// streaming right now) is left alone. Returns how many were repaired.
     @discardableResult
     public func markAbandonedStreamsInterrupted() throws -> Int {
         let streaming = try writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM messages WHERE status = 'streaming'") ?? 0
+            try Row.fetchAll(db, sql: "SELECT id, metadata FROM messages WHERE status = 'streaming'")
         }
-        guard streaming > 0 else { return 0 }
+        let abandoned: [Int64] = streaming.compactMap { row in
+            let writer = JSONValue.parse(row["metadata"] as String? ?? "")[Self.writerKey]?.stringValue
+            // Replies from before writers were recorded have no writer: nobody can be streaming them.
+            let alive = writer.flatMap(ProcessIdentity.init)?.isAlive ?? false
+            return alive ? nil : row["id"]
+        }
+        guard !abandoned.isEmpty else { return 0 }
         return try writer.write { db in
-            try db.execute(sql: "UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'")
-            return db.changesCount
+            var changed = 0
+            for id in abandoned {
+                try db.execute(sql: "UPDATE messages SET status = 'interrupted' WHERE id = ? AND status = 'streaming'", arguments: [id])
+                changed += db.changesCount
+            }
+            return changed
         }
     }
 

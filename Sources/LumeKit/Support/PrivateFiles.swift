@@ -16,9 +16,11 @@ public enum PrivateFiles {
         public var description: String { "\(path): \(reason)" }
     }
 
-    /// Makes `directory` and any missing parents with mode 0700, and tightens `directory`
-    /// itself to 0700 if it already existed (it is ours: `.../lume`). Parents that already
-    /// existed are left alone: they belong to the user.
+    /// Makes `directory` and any missing parents, each with mode 0700.
+    ///
+    /// A folder that already exists is never changed: it belongs to the user or to the
+    /// system (`--database /tmp/x.sqlite3` must not take `/tmp`'s sticky bit away, nor
+    /// `[storage] path = "/tmp"` make `/` private). Only the folders made here are ours.
     public static func makeDirectory(_ directory: String) throws {
         var missing: [String] = []
         var current = directory
@@ -27,7 +29,10 @@ public enum PrivateFiles {
             current = (current as NSString).deletingLastPathComponent
         }
         for path in missing.reversed() {
-            if mkdir(path, 0o700) != 0 && errno != EEXIST {
+            if mkdir(path, 0o700) == 0 {
+                // mkdir applies the umask, which may have taken the owner's own bits away.
+                _ = chmod(path, 0o700)
+            } else if errno != EEXIST {
                 throw Failure(path: path, reason: "cannot create folder: \(String(cString: strerror(errno)))")
             }
         }
@@ -35,13 +40,11 @@ public enum PrivateFiles {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw Failure(path: directory, reason: "exists and is not a folder")
         }
-        if chmod(directory, 0o700) != 0 {
-            throw Failure(path: directory, reason: "cannot set mode 0700: \(String(cString: strerror(errno)))")
-        }
     }
 
-    /// Creates `path` (mode 0600) if missing, in a 0700 parent, and tightens an existing
-    /// file to 0600.
+    /// Creates `path` (mode 0600) if missing, making missing folders 0700, and tightens an
+    /// existing file to 0600. Only for files whose path is lume-tui's own (the token key,
+    /// the log); a path the user chose is checked before its mode is touched.
     public static func ensureFile(_ path: String) throws {
         try makeDirectory((path as NSString).deletingLastPathComponent)
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
@@ -52,6 +55,37 @@ public enum PrivateFiles {
         if fchmod(fd, 0o600) != 0 {
             throw Failure(path: path, reason: "cannot set mode 0600: \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// Creates an empty `path` with mode 0600 if it does not exist yet, making missing
+    /// folders 0700. Returns whether this call created it; an existing file is left as it is.
+    @discardableResult
+    public static func createIfMissing(_ path: String) throws -> Bool {
+        try makeDirectory((path as NSString).deletingLastPathComponent)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            if errno == EEXIST { return false }
+            throw Failure(path: path, reason: "cannot create file: \(String(cString: strerror(errno)))")
+        }
+        _ = fchmod(fd, 0o600)
+        close(fd)
+        return true
+    }
+
+    /// Takes group and other access away from a file the current user owns. For a file
+    /// already known to be lume-tui's (the database, once SQLite has read it as ours).
+    public static func tighten(_ path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_uid == getuid(), Int(info.st_mode) & 0o077 != 0 else { return }
+        if chmod(path, 0o600) != 0 {
+            throw Failure(path: path, reason: "cannot set mode 0600: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// True when other users may list or enter `folder` (any group or other bit set).
+    public static func isOpenToOthers(_ folder: String) -> Bool {
+        guard let mode = mode(of: folder) else { return false }
+        return mode & 0o077 != 0
     }
 
     /// Writes `data` to a new file created exclusively with mode 0600. Returns false if the

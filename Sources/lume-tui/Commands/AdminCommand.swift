@@ -17,7 +17,7 @@ struct AdminCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let database = try CommandContext.make(global).openDatabase()
+                let database = try CommandContext.make(global).openDatabase(.readOnly)
                 let users = try database.users()
                 let withTokens = try Set(users.filter { try database.hasTokens(userID: $0.id!) }.map(\.id!))
                 if json {
@@ -42,7 +42,7 @@ struct AdminCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let states = try CommandContext.make(global).openDatabase().oauthStates()
+                let states = try CommandContext.make(global).openDatabase(.readOnly).oauthStates()
                 let now = Date()
                 if json {
                     Console.printLine(try Output.json(states.map { StateJSON($0, now: now) }))
@@ -66,7 +66,7 @@ struct AdminCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let database = try CommandContext.make(global).openDatabase()
+                let database = try CommandContext.make(global).openDatabase(.readOnly)
                 let requests = try database.permissionRequests()
                 let emails = Dictionary(uniqueKeysWithValues: try database.users().map { ($0.id!, $0.email) })
                 if json {
@@ -92,7 +92,7 @@ struct AdminCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let conversations = try CommandContext.make(global).openDatabase().conversations(archived: nil, limit: max(1, limit))
+                let conversations = try CommandContext.make(global).openDatabase(.readOnly).conversations(archived: nil, limit: max(1, limit))
                 if json {
                     Console.printLine(try Output.json(conversations.map(ConversationJSON.init)))
                     return
@@ -116,7 +116,7 @@ struct AdminCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let messages = try CommandContext.make(global).openDatabase().recentMessages(limit: max(1, limit))
+                let messages = try CommandContext.make(global).openDatabase(.readOnly).recentMessages(limit: max(1, limit))
                 if json {
                     Console.printLine(try Output.json(messages.map(MessageJSON.init)))
                     return

@@ -35,11 +35,21 @@ struct CommandContext {
         return CommandContext(config: loaded.config, paths: paths, environment: environment, logger: logger)
     }
 
-    func openDatabase() throws -> AppDatabase {
-        let database = try AppDatabase(path: paths.databaseFile)
-        let repaired = try database.markAbandonedStreamsInterrupted()
-        if repaired > 0 {
-            logger.notice("marked replies left streaming by an earlier process as interrupted", metadata: ["count": "\(repaired)"])
+    /// Opens the database. Commands that only read ask for `.readOnly`, so they work on
+    /// a read-only file system and never write behind the user's back.
+    func openDatabase(_ access: AppDatabase.Access = .readWrite) throws -> AppDatabase {
+        let database = try AppDatabase(path: paths.databaseFile, access: access)
+        if let damage = database.damage {
+            Console.printError("warning: \(damage)")
+        }
+        if let folderWarning = database.folderWarning {
+            logger.warning("\(folderWarning)")
+        }
+        if database.access == .readWrite {
+            let repaired = try database.markAbandonedStreamsInterrupted()
+            if repaired > 0 {
+                logger.notice("marked replies left streaming by a process that ended as interrupted", metadata: ["count": "\(repaired)"])
+            }
         }
         return database
     }

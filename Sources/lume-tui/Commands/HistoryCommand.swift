@@ -20,7 +20,7 @@ struct HistoryCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 guard limit > 0 else { throw CommandFailure("--limit must be positive", code: ExitStatus.usage) }
-                let database = try CommandContext.make(global).openDatabase()
+                let database = try CommandContext.make(global).openDatabase(.readOnly)
                 let conversations = try database.conversations(archived: all ? nil : archived, limit: limit)
                 if json {
                     Console.printLine(try Output.json(conversations.map(ConversationJSON.init)))
@@ -45,7 +45,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let database = try CommandContext.make(global).openDatabase()
+                let database = try CommandContext.make(global).openDatabase(.readOnly)
                 let transcript = try ExportedTranscript.load(id, from: database)
                 Console.printLine(json ? try Output.json(transcript.json) : transcript.plainText())
             }
@@ -65,7 +65,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
                     throw CommandFailure("give words to search for", code: ExitStatus.usage)
                 }
-                let database = try CommandContext.make(global).openDatabase()
+                let database = try CommandContext.make(global).openDatabase(.readOnly)
                 let hits = try database.search(text, limit: max(1, limit))
                 if json {
                     Console.printLine(try Output.json(hits.map(SearchHitJSON.init)))
@@ -96,7 +96,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let database = try CommandContext.make(global).openDatabase()
+                let database = try CommandContext.make(global).openDatabase(.readOnly)
                 let transcript = try ExportedTranscript.load(id, from: database)
                 let text = format == .md ? transcript.markdown() : try Output.json(transcript.json)
                 if let output {

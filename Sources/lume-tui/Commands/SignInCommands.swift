@@ -95,7 +95,10 @@ struct WhoamiCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let context = try CommandContext.make(global)
-            let database = try context.openDatabase()
+            let database = try context.openDatabase(.readOnly)
+            if !json, let warning = database.folderWarning {
+                Console.printError("warning: \(warning)")
+            }
             guard let user = try database.signedInUser() else {
                 if json { Console.printLine(#"{"signed_in":false}"#) } else { Console.printLine("Not signed in. Run `lume-tui login`.") }
                 throw ExitCode(ExitStatus.signInNeeded)
@@ -103,7 +106,7 @@ struct WhoamiCommand: AsyncParsableCommand {
             let latest = try database.latestPermissionStatus(userID: user.id!)
             let states = Dictionary(uniqueKeysWithValues: Service.allCases.map { ($0, PermissionState.of($0, user: user, latest: latest)) })
             if json {
-                Console.printLine(try Output.json(WhoamiJSON(user: user, states: states)))
+                Console.printLine(try Output.json(WhoamiJSON(user: user, states: states, warning: database.folderWarning)))
                 return
             }
             Console.printLine("\(user.name.isEmpty ? user.email : "\(user.name) <\(user.email)>")")
@@ -120,8 +123,11 @@ struct WhoamiJSON: Encodable {
     let picture_url: String?
     let services: [String: String]
     let scopes: [String]
+    /// Present when the database's folder is open to other users.
+    let folder_warning: String?
 
-    init(user: User, states: [Service: PermissionState]) {
+    init(user: User, states: [Service: PermissionState], warning: String?) {
+        folder_warning = warning
         sub = user.sub
         email = user.email
         name = user.name
