@@ -117,3 +117,67 @@ import Testing
         #expect(try reply()?.content.hasPrefix("word1 word2 word3") == true)
     }
 }
+
+/// Text from elsewhere (mail, a model's reply, a calendar title) printed by a command: a
+/// terminal shows its escape sequences as symbols instead of obeying them; a pipe, a file
+/// and `--raw` get the bytes exactly.
+@Suite struct TerminalOutputTests {
+    let home = TestHome()
+    /// OSC 52 (set the clipboard), clear the screen, retitle the window, and a C1 CSI.
+    static let hostile = "hi \u{1B}]52;c;cm0gLXJmIH4=\u{07}\u{1B}[2J\u{1B}]0;pwned\u{07} \u{9B}31m end"
+
+    func seed() throws {
+        let database = try AppDatabase(path: home.databaseFile)
+        let conversation = try database.createConversation(title: "Mail \u{1B}[31mred")
+        try database.appendMessage(to: conversation.id!, role: .assistant, content: "reply " + Self.hostile)
+    }
+
+    /// Runs lume-tui with its stdout on a terminal (`script` gives it a pty) and returns
+    /// exactly what it wrote there.
+    func onTerminal(_ arguments: String) throws -> String {
+        let command = "'\(Products.lumeTUI)' \(arguments)"
+        return try ProcessRunner.run("/usr/bin/script", ["-qec", command, "/dev/null"], environment: home.environment).stdout
+    }
+
+    @Test func aTerminalSeesEscapeSequencesAsSymbols() throws {
+        try seed()
+        for command in ["history show 1", "history list", "history export 1", "history search reply", "admin messages"] {
+            let shown = try onTerminal(command)
+            #expect(shown.contains("reply") || shown.contains("Mail"), "\(command): \(shown)")
+            #expect(!shown.contains("\u{1B}]"), "\(command) passed an OSC sequence to the terminal")
+            #expect(!shown.contains("\u{1B}[2J") && !shown.contains("\u{1B}[31m") && !shown.contains("\u{9B}"), "\(command)")
+        }
+        let shown = try onTerminal("history show 1")
+        #expect(shown.contains("hi ␛]52;c;cm0gLXJmIH4=␇␛[2J␛]0;pwned␇ \u{FFFD}31m end"))
+        #expect(shown.contains("Mail ␛[31mred"))
+        // The match is still marked, with our own escape, around visible text.
+        #expect(try onTerminal("history search pwned").contains("\u{1B}[7mpwned\u{1B}[27m"))
+    }
+
+    @Test func pipesFilesAndRawGetTheBytesExactly() throws {
+        try seed()
+        let piped = try ProcessRunner.lume(["history", "show", "1"], home: home)
+        #expect(piped.stdout.contains(Self.hostile))
+        #expect(try onTerminal("history show 1 --raw").contains(Self.hostile))
+        let file = home.path + "/export.md"
+        #expect(try onTerminal("history export 1 -o '\(file)'").isEmpty)
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains(Self.hostile))
+        // JSON escapes the C1 control too: the same text, safe to print.
+        let json = try ProcessRunner.lume(["history", "show", "1", "--json"], home: home).stdout
+        #expect(json.contains("\\u001b]52") && json.contains("\\u009b31m"))
+        #expect(!json.contains("\u{1B}") && !json.contains("\u{9B}"))
+        let messages = (try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any])["messages"] as! [[String: Any]]
+        #expect(messages[0]["content"] as? String == "reply " + Self.hostile)
+    }
+
+    @Test func aStreamedReplyIsShownSafely() throws {
+        let llm = try FakeOpenAI()
+        llm.behaviour = .stream(["Here: ", "\u{1B}]52;c;", "cm0gLXJmIH4=\u{07}", " done"])
+        try home.writeConfig(llm.configSection())
+        let shown = try onTerminal("send 'hello there'")
+        #expect(shown.contains("Here: ␛]52;c;cm0gLXJmIH4=␇ done"))
+        #expect(!shown.contains("\u{1B}]52"))
+        let raw = try onTerminal("send --raw 'hello again'")
+        #expect(raw.contains("Here: \u{1B}]52;c;cm0gLXJmIH4=\u{07} done"))
+    }
+}

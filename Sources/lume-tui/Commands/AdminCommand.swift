@@ -13,10 +13,12 @@ struct AdminCommand: AsyncParsableCommand {
     struct Users: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Accounts that have signed in.")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var rawOutput: RawOutputOption
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
             try await reportingErrors {
+                rawOutput.apply()
                 let database = try CommandContext.make(global).openDatabase(.readOnly)
                 let users = try database.users()
                 let withTokens = try Set(users.filter { try database.hasTokens(userID: $0.id!) }.map(\.id!))
@@ -87,11 +89,13 @@ struct AdminCommand: AsyncParsableCommand {
     struct Conversations: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every conversation, active and archived.")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var rawOutput: RawOutputOption
         @Flag(help: "Print JSON.") var json = false
         @Option(help: "At most this many.") var limit = 100
 
         func run() async throws {
             try await reportingErrors {
+                rawOutput.apply()
                 let conversations = try CommandContext.make(global).openDatabase(.readOnly).conversations(archived: nil, limit: max(1, limit))
                 if json {
                     Console.printLine(try Output.json(conversations.map(ConversationJSON.init)))
@@ -111,11 +115,13 @@ struct AdminCommand: AsyncParsableCommand {
     struct Messages: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The most recent messages across all conversations.")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var rawOutput: RawOutputOption
         @Flag(help: "Print JSON.") var json = false
         @Option(help: "At most this many.") var limit = 50
 
         func run() async throws {
             try await reportingErrors {
+                rawOutput.apply()
                 let messages = try CommandContext.make(global).openDatabase(.readOnly).recentMessages(limit: max(1, limit))
                 if json {
                     Console.printLine(try Output.json(messages.map(MessageJSON.init)))

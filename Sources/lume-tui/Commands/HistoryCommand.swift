@@ -12,6 +12,7 @@ struct HistoryCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List conversations, most recent activity first.")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var rawOutput: RawOutputOption
         @Flag(help: "Print JSON.") var json = false
         @Flag(help: "List archived conversations instead.") var archived = false
         @Flag(help: "List active and archived conversations.") var all = false
@@ -19,6 +20,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
+                rawOutput.apply()
                 guard limit > 0 else { throw CommandFailure("--limit must be positive", code: ExitStatus.usage) }
                 let database = try CommandContext.make(global).openDatabase(.readOnly)
                 let conversations = try database.conversations(archived: all ? nil : archived, limit: limit)
@@ -40,11 +42,13 @@ struct HistoryCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a conversation.")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var rawOutput: RawOutputOption
         @Flag(help: "Print JSON.") var json = false
         @Argument(help: "The conversation id.") var id: Int64
 
         func run() async throws {
             try await reportingErrors {
+                rawOutput.apply()
                 let database = try CommandContext.make(global).openDatabase(.readOnly)
                 let transcript = try ExportedTranscript.load(id, from: database)
                 Console.printLine(json ? try Output.json(transcript.json) : transcript.plainText())
@@ -55,12 +59,14 @@ struct HistoryCommand: AsyncParsableCommand {
     struct Search: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Full-text search across every message.")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var rawOutput: RawOutputOption
         @Flag(help: "Print JSON.") var json = false
         @Option(help: "At most this many results.") var limit = 20
         @Argument(help: "Words to find (all of them).") var query: [String]
 
         func run() async throws {
             try await reportingErrors {
+                rawOutput.apply()
                 let text = query.joined(separator: " ")
                 guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
                     throw CommandFailure("give words to search for", code: ExitStatus.usage)
@@ -79,7 +85,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 for hit in hits {
                     let title = hit.conversationTitle.isEmpty ? "(untitled)" : hit.conversationTitle
                     Console.printLine("\(hit.conversationID)#\(hit.messageID)  \(Output.localTime(hit.createdAt))  \(hit.role.rawValue)  \(title)\(hit.archived ? " [archived]" : "")")
-                    Console.printLine("    " + Output.markedSnippet(hit.snippet, styled: styled))
+                    Console.printStyledLine("    " + Output.markedSnippet(hit.snippet, styled: styled, show: Console.visible))
                 }
             }
         }
@@ -89,6 +95,7 @@ struct HistoryCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Export a conversation as Markdown or JSON.")
         enum Format: String, ExpressibleByArgument, CaseIterable { case md, json }
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var rawOutput: RawOutputOption
         @Option(help: "md or json.") var format: Format = .md
         @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of stdout.", valueName: "path"))
         var output: String?
@@ -96,6 +103,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
+                rawOutput.apply()
                 let database = try CommandContext.make(global).openDatabase(.readOnly)
                 let transcript = try ExportedTranscript.load(id, from: database)
                 let text = format == .md ? transcript.markdown() : try Output.json(transcript.json)

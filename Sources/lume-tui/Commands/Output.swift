@@ -33,7 +33,23 @@ enum Output {
             var container = encoder.singleValueContainer()
             try container.encode(isoTime(date))
         }
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        return escapingInvisibleControls(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// JSON escapes C0 controls itself; DEL and the C1 controls it leaves as they are,
+    /// and some terminals obey C1 (U+009B is a CSI). They can only occur inside strings,
+    /// where `\u009b` means the same character, so the JSON says the same and is safe to print.
+    static func escapingInvisibleControls(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: { (0x7F...0x9F).contains($0.value) }) else { return json }
+        var result = ""
+        for scalar in json.unicodeScalars {
+            if (0x7F...0x9F).contains(scalar.value) {
+                result += "\\u00" + String(scalar.value, radix: 16)
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 
     static func isoTime(_ date: Date) -> String { TimeFormat.iso8601(date) }
@@ -45,10 +61,18 @@ enum Output {
     private static let zone = LocalTime.current
 
     /// A search snippet with its match marked: reverse video on a terminal, `**…**` elsewhere.
-    static func markedSnippet(_ snippet: String, styled: Bool) -> String {
+    /// The snippet's own text goes through `show` first (`Console.visible` for a terminal),
+    /// so the only escapes in the result are the marks'; print it with `Console.printStyledLine`.
+    static func markedSnippet(_ snippet: String, styled: Bool, show: (String) -> String = { $0 }) -> String {
         let (open, close) = styled ? ("\u{1B}[7m", "\u{1B}[27m") : ("**", "**")
-        return oneLine(snippet)
-            .replacingOccurrences(of: SearchHit.markStart, with: open)
-            .replacingOccurrences(of: SearchHit.markEnd, with: close)
+        let marks: Set<Character> = [Character(SearchHit.markStart), Character(SearchHit.markEnd)]
+        let parts = oneLine(snippet).split(omittingEmptySubsequences: false, whereSeparator: marks.contains)
+        var result = ""
+        for (index, part) in parts.enumerated() {
+            // Marks alternate: start, end, start, …
+            if index > 0 { result += index % 2 == 1 ? open : close }
+            result += show(String(part))
+        }
+        return result
     }
 }

@@ -14,6 +14,7 @@ struct SendCommand: AsyncParsableCommand {
             without it the draft is dropped and the exit code is 4.
             """)
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var rawOutput: RawOutputOption
     @Option(help: "Continue this conversation (default: a new one).") var conversation: Int64?
     @Flag(help: "Print the reply as JSON.") var json = false
     @Flag(help: "Carry out what the assistant drafts (send mail, create events) without asking.") var yes = false
@@ -21,6 +22,7 @@ struct SendCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
+            rawOutput.apply()
             let message = text.joined(separator: " ").trimmingCharacters(in: .whitespacesAndNewlines)
             guard !message.isEmpty else { throw CommandFailure("give a message to send", code: ExitStatus.usage) }
             let environment = try Environment(context: try CommandContext.make(global))
@@ -45,7 +47,7 @@ struct SendCommand: AsyncParsableCommand {
             let streaming = !json
             let answer = Task {
                 await environment.chat.answer(stored, onText: { _, piece in
-                    if streaming { FileHandle.standardOutput.write(Data(piece.utf8)) }
+                    if streaming { Console.write(piece) }
                 })
             }
             // Ctrl-C stops the reply; what arrived is kept, marked interrupted.

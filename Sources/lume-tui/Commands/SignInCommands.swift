@@ -90,10 +90,12 @@ extension Service: ExpressibleByArgument {}
 struct WhoamiCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "whoami", abstract: "Show the signed-in Google account and each service's permission.")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var rawOutput: RawOutputOption
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
         try await reportingErrors {
+            rawOutput.apply()
             let context = try CommandContext.make(global)
             let database = try context.openDatabase(.readOnly)
             if !json, let warning = database.folderWarning {
