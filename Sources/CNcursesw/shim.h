@@ -11,6 +11,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <wchar.h>
+#include <sys/ioctl.h>
 #include <ncursesw/curses.h>
 
 int wcwidth(wchar_t c);
@@ -29,4 +30,12 @@ static inline WINDOW *lume_stdscr(void) { return stdscr; }
 static inline int lume_err(void) { return ERR; }
 static inline FILE *lume_stdout(void) { return stdout; }
 static inline FILE *lume_stdin(void) { return stdin; }
+// ioctl is variadic, which Swift cannot call: the terminal's size in rows and columns.
+static inline int lume_terminal_size(int fd, int *rows, int *columns) {
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) != 0) return -1;
+    *rows = size.ws_row;
+    *columns = size.ws_col;
+    return 0;
+}
 #endif

@@ -129,6 +129,20 @@ import Testing
         try tmux.press("C-q")
     }
 
+    /// Without bracketed paste a paste is keystrokes; 20 KB of them land in the prompt
+    /// whole and promptly (it used to take seconds: each keystroke copied the whole text).
+    @Test func anUnbracketedPasteLandsInThePromptWhole() throws {
+        let tmux = try TmuxSession(home: home)
+        try tmux.waitFor("lume-tui — your Gmail")
+        let text = String(repeating: "lorem ipsum dolor sit amet ", count: 740) + "END-OF-PASTE"
+        try tmux.pasteUnbracketed(text)
+        try tmux.waitFor("END-OF-PASTE", timeout: 10)
+        try tmux.press("Enter")
+        try tmux.waitFor("the reply") { $0.contains("Assistant") || $0.contains("Google access needed") }
+        #expect(try database().recentMessages().last?.content == text)
+        try tmux.press("C-q")
+    }
+
     @Test func thePermissionDialogCompletesAGrantAgainstTheFakeGoogle() throws {
         let google = try FakeGoogle()
         let api = FakeGoogleAPI(google)

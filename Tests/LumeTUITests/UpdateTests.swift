@@ -430,4 +430,28 @@ import Testing
         let effects = App.transcriptMeasured(&s, lines: 1000, messageLines: messages.map { (id: $0.id!, lines: 5) })
         #expect(effects == [.loadLaterMessages(conversationID: 1, afterID: 200, limit: Transcript.windowSize)])
     }
+
+    /// Characters read together arrive as one `.typed`: it must mean exactly what pressing
+    /// them one by one means, wherever the focus is; only the prompt takes them in one edit.
+    @Test func typedTextMeansWhatItsKeysMean() {
+        var dialog = state()
+        dialog.overlay = .help
+        var list = state()
+        list.list.rows = [Conversation(title: "one", now: Date(timeIntervalSince1970: 1_795_000_000))]
+        list.focus = .list
+        var chord = state()
+        chord.pendingChord = true
+        var typing = state()
+        typing.prompt = PromptEditor("already ")
+        for (start, text) in [(state(), "hello world"), (state(), "?x"), (state(), "?"), (dialog, "xy"), (list, "jk"), (chord, "ab"), (typing, "more")] {
+            var byKeys = start
+            let keyEffects = text.flatMap { App.update(&byKeys, .keyPressed(.character($0))) }
+            var together = start
+            let typedEffects = App.update(&together, .typed(text))
+            #expect(together == byKeys, "typing \(text.debugDescription)")
+            #expect(typedEffects.last == keyEffects.last, "typing \(text.debugDescription)")
+        }
+        var s = typing
+        #expect(App.update(&s, .typed("more")) == [.saveDraft(.newConversation, "already more")], "one draft save for the whole run")
+    }
 }

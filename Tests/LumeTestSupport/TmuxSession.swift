@@ -71,6 +71,14 @@ public final class TmuxSession: @unchecked Sendable {
         try tmux(["paste-buffer", "-p"])
     }
 
+    /// Pastes as a terminal without bracketed paste does: the text arrives as keystrokes.
+    public func pasteUnbracketed(_ text: String) throws {
+        let file = TemporaryDirectory("lume-paste")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file.file("paste")))
+        try tmux(["load-buffer", file.file("paste")])
+        try tmux(["paste-buffer"])
+    }
+
     public func resize(columns: Int, rows: Int) throws {
         try tmux(["resize-window", "-x", "\(columns)", "-y", "\(rows)"])
     }

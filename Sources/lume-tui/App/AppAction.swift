@@ -28,6 +28,10 @@ enum Key: Equatable, Sendable {
 enum AppAction: Equatable, Sendable {
     case started
     case keyPressed(Key)
+    /// Several printable characters read at once: a fast typist, or a paste from a terminal
+    /// without bracketed paste. Means exactly what pressing each in turn means; the prompt
+    /// takes them in one edit, so a big paste costs its length, not its length squared.
+    case typed(String)
     /// Bracketed paste: arrives as one piece, never as keystrokes that could send it.
     case pasted(String)
     case resized(Size)

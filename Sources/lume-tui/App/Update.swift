@@ -24,6 +24,16 @@ enum App {
         case let .keyPressed(key):
             return keyPressed(&state, key)
 
+        case let .typed(text):
+            let plainPrompt = !state.pendingChord && state.overlay == nil && state.focus == .prompt
+            // "?" on an empty prompt opens help; anything else typed there is text.
+            guard plainPrompt, !(state.prompt.isEmpty && text.hasPrefix("?")) else {
+                return text.flatMap { keyPressed(&state, .character($0)) }
+            }
+            state.prompt.insert(text)
+            state.history.position = nil
+            return [.saveDraft(state.draftScope, state.prompt.text)]
+
         case let .pasted(text):
             if var field = activeField(state) {
                 // A single-line field takes the first line only.

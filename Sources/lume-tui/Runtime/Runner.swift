@@ -33,6 +33,7 @@ final class Runner {
     private let cache = TranscriptLayoutCache()
     private var dirty = true
     private var lastTick = Date()
+    private var lastDraw = Date.distantPast
     private var signals: [DispatchSourceSignal] = []
     private let logger: Logger
     /// When the input being handled was read, for the keystroke-to-frame timing.
@@ -64,24 +65,46 @@ final class Runner {
         while !effects.quitRequested {
             let inputs = terminal.readInput(timeout: 25)
             if !inputs.isEmpty { inputRead = Date() }
-            for input in inputs {
-                switch input {
-                case let .key(key): dispatch(.keyPressed(key))
-                case let .paste(text): dispatch(.pasted(text))
-                case let .resize(size): dispatch(.resized(size))
-                }
-            }
+            for action in Self.actions(for: inputs) { dispatch(action) }
             for action in queue.drain() { dispatch(action) }
             let now = Date()
             if now.timeIntervalSince(lastTick) >= 1 {
                 lastTick = now
                 dispatch(.ticked(now))
             }
-            if dirty { draw() }
+            // While input pours in faster than anyone types (a paste without bracketed
+            // paste), a frame every 50 ms is plenty; drawing after every read would spend
+            // the time drawing instead of reading.
+            let burst = inputs.count >= Self.burstSize && now.timeIntervalSince(lastDraw) < 0.05
+            if dirty && !burst { draw() }
         }
         effects.finish()
         for source in signals { source.cancel() }
     }
+
+    /// Inputs read together, as actions: runs of printable characters become one `.typed`.
+    static func actions(for inputs: [TerminalInput]) -> [AppAction] {
+        var actions: [AppAction] = []
+        var run = ""
+        func endRun() {
+            if run.count == 1 { actions.append(.keyPressed(.character(run.first!))) }
+            if run.count > 1 { actions.append(.typed(run)) }
+            run = ""
+        }
+        for input in inputs {
+            switch input {
+            case let .key(.character(character)): run.append(character)
+            case let .key(key): endRun(); actions.append(.keyPressed(key))
+            case let .paste(text): endRun(); actions.append(.pasted(text))
+            case let .resize(size): endRun(); actions.append(.resized(size))
+            }
+        }
+        endRun()
+        return actions
+    }
+
+    /// More inputs than this in one read is not typing.
+    private static let burstSize = 64
 
     private func dispatch(_ action: AppAction) {
         for effect in App.update(&state, action) { effects.run(effect) }
@@ -90,6 +113,7 @@ final class Runner {
 
     private func draw() {
         dirty = false
+        lastDraw = Date()
         let frame = Renderer.render(state, cache: cache)
         terminal.draw(frame.grid)
         framesDrawn += 1

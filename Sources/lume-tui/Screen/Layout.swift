@@ -15,7 +15,7 @@ struct Layout: Equatable {
     init(_ state: AppState) {
         let size = state.size
         tooSmall = size.columns < App.minimumSize.columns || size.rows < App.minimumSize.rows
-        let promptLines = min(Self.maxPromptLines, max(1, PromptView.lines(state.prompt, width: size.columns).count))
+        let promptLines = max(1, PromptView.rowCount(state.prompt, width: size.columns, limit: Self.maxPromptLines))
         status = Rect(row: size.rows - 1, column: 0, width: size.columns, height: 1)
         prompt = Rect(row: size.rows - 1 - promptLines, column: 0, width: size.columns, height: promptLines)
         separatorRow = prompt.row - 1

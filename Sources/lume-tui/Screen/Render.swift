@@ -185,57 +185,142 @@ enum TranscriptView {
 enum PromptView {
     static let marker = "› "
 
-    /// The prompt wrapped to the screen width, with where the caret falls.
-    static func lines(_ prompt: PromptEditor, width: Int) -> [StyledLine] {
-        layout(prompt, width: width).lines
+    /// A screen row of the prompt: where it starts and ends in the text (UTF-8 offsets).
+    struct Row: Equatable {
+        let start: Int
+        let end: Int
+        /// The first row of a line of the text, which shows the marker or the indent.
+        let startsLine: Bool
+        let isFirstLine: Bool
     }
 
-    static func layout(_ prompt: PromptEditor, width: Int) -> (lines: [StyledLine], caret: Position) {
+    /// The rows around the caret, enough to fill `height` rows of screen, and where the
+    /// caret falls among them.
+    struct Window {
+        var rows: [Row]
+        var caretRow: Int
+        var caretColumn: Int
+    }
+
+    /// How many rows the prompt needs at `width`, counting no further than `limit`: the
+    /// layout only needs to know whether it fills the prompt area.
+    static func rowCount(_ prompt: PromptEditor, width: Int, limit: Int) -> Int {
         let usable = max(1, width - 2)
-        var lines: [StyledLine] = []
-        var caret = Position(row: 0, column: 2)
-        let before = prompt.beforeCaret
-        var consumed = 0
-        let logical = prompt.text.split(separator: "\n", omittingEmptySubsequences: false)
-        for (index, line) in logical.enumerated() {
-            let prefix = index == 0 ? marker : "  "
-            var current = ""
-            var used = 0
-            var pieces: [String] = []
-            for character in line {
-                let w = DisplayWidth.character(character)
-                if used + w > usable { pieces.append(current); current = ""; used = 0 }
-                current.append(character)
-                used += w
-            }
-            pieces.append(current)
-            for (pieceIndex, piece) in pieces.enumerated() {
-                let rowStart = consumed
-                let rowEnd = consumed + piece.count
-                if before.count >= rowStart && before.count <= rowEnd && (before.count < rowEnd || pieceIndex == pieces.count - 1) {
-                    let inRow = Array(piece)[..<(before.count - rowStart)]
-                    caret = Position(row: lines.count, column: 2 + DisplayWidth.of(String(inRow)))
-                }
-                lines.append(StyledLine([Span(pieceIndex == 0 ? prefix : "  ", .accent), Span(piece)]))
-                consumed = rowEnd
-            }
-            consumed += 1  // the newline
+        let text = prompt.text
+        var count = 0
+        var lineStart = 0
+        let total = text.utf8.count
+        while count < limit {
+            let lineEnd = lineEndOffset(text, from: lineStart)
+            count += wrap(text, lineStart, lineEnd, usable: usable, isFirstLine: lineStart == 0, limit: limit - count).count
+            guard lineEnd < total else { break }
+            lineStart = lineEnd + 1
         }
-        return (lines, caret)
+        return min(count, limit)
+    }
+
+    /// Wraps the caret's line and its neighbours until `height` rows on each side of the
+    /// caret are known (or the text ends). A long prompt (a big paste) costs the length of
+    /// the lines near the caret, and only rows on screen are ever turned into strings.
+    static func window(_ prompt: PromptEditor, width: Int, height: Int) -> Window {
+        let usable = max(1, width - 2)
+        let text = prompt.text
+        let total = text.utf8.count
+        let caret = prompt.caretOffset
+        let caretLineStart = lineStartOffset(text, before: caret)
+        let caretLineEnd = lineEndOffset(text, from: caret)
+        var rows = wrap(text, caretLineStart, caretLineEnd, usable: usable, isFirstLine: caretLineStart == 0, limit: .max)
+        // The caret's row; at a row's very end only when its line ends there.
+        var caretRow = rows.firstIndex { caret >= $0.start && (caret < $0.end || $0.end == caretLineEnd) } ?? rows.count - 1
+        var before = caretLineStart
+        while caretRow < height, before > 0 {
+            let start = lineStartOffset(text, before: before - 1)
+            let earlier = wrap(text, start, before - 1, usable: usable, isFirstLine: start == 0, limit: .max)
+            rows.insert(contentsOf: earlier, at: 0)
+            caretRow += earlier.count
+            before = start
+        }
+        var after = caretLineEnd
+        while rows.count - caretRow <= height, after < total {
+            let end = lineEndOffset(text, from: after + 1)
+            rows += wrap(text, after + 1, end, usable: usable, isFirstLine: false, limit: .max)
+            after = end
+        }
+        let row = rows[caretRow]
+        let column = 2 + DisplayWidth.of(String(text[index(text, row.start)..<index(text, caret)]))
+        return Window(rows: rows, caretRow: caretRow, caretColumn: column)
+    }
+
+    /// The rows of one line of the text (`start..<end`, no newline inside), at most `limit`.
+    private static func wrap(_ text: String, _ start: Int, _ end: Int, usable: Int, isFirstLine: Bool, limit: Int) -> [Row] {
+        var rows: [Row] = []
+        func add(_ from: Int, _ to: Int) { rows.append(Row(start: from, end: to, startsLine: from == start, isFirstLine: isFirstLine)) }
+        var rowStart = start
+        while end - rowStart > usable && rows.count < limit {
+            // A row of plain ASCII (and an ASCII character after it, so nothing combines
+            // across the cut) is one cell per byte: cut by counting, not by measuring.
+            if isPlainASCII(text, rowStart, rowStart + usable + 1) {
+                add(rowStart, rowStart + usable)
+                rowStart += usable
+                continue
+            }
+            var used = 0
+            var offset = rowStart
+            for character in text[index(text, rowStart)..<index(text, end)] {
+                let cells = DisplayWidth.character(character)
+                if used + cells > usable && offset > rowStart { break }
+                used += cells
+                offset += character.utf8.count
+            }
+            if offset == end { break }
+            add(rowStart, offset)
+            rowStart = offset
+        }
+        if rows.count < limit { add(rowStart, end) }
+        return rows
+    }
+
+    private static func index(_ text: String, _ offset: Int) -> String.Index {
+        text.utf8.index(text.startIndex, offsetBy: offset)
+    }
+
+    private static func isPlainASCII(_ text: String, _ start: Int, _ end: Int) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes[start..<end].allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        } ?? false
+    }
+
+    private static func lineStartOffset(_ text: String, before offset: Int) -> Int {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes[..<offset].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        } ?? 0
+    }
+
+    private static func lineEndOffset(_ text: String, from offset: Int) -> Int {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes[offset...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+        } ?? text.utf8.count
+    }
+
+    /// A row as it is drawn, marker or indent first.
+    static func line(_ row: Row, of prompt: PromptEditor) -> StyledLine {
+        let prefix = row.startsLine && row.isFirstLine ? marker : "  "
+        let text = prompt.text
+        return StyledLine([Span(prefix, .accent), Span(String(text[index(text, row.start)..<index(text, row.end)]))])
     }
 
     static func draw(_ state: AppState, into grid: inout Grid, rect: Rect) {
-        let (lines, caret) = layout(state.prompt, width: rect.width)
-        let first = max(0, min(caret.row - rect.height + 1, lines.count - rect.height))
-        for (offset, line) in lines.dropFirst(first).prefix(rect.height).enumerated() {
-            line.draw(into: &grid, row: rect.row + offset, column: rect.column, width: rect.width)
+        let window = window(state.prompt, width: rect.width, height: rect.height)
+        let first = max(0, min(window.caretRow - rect.height + 1, window.rows.count - rect.height))
+        for (offset, row) in window.rows.dropFirst(first).prefix(rect.height).enumerated() {
+            line(row, of: state.prompt).draw(into: &grid, row: rect.row + offset, column: rect.column, width: rect.width)
         }
         if state.prompt.isEmpty {
             let hint = state.replyingTo != nil ? "a reply is arriving — Esc stops it" : "Message (Enter sends · Ctrl-J new line · ? help)"
             grid.write(hint, row: rect.row, column: rect.column + 2, style: .muted, limit: rect.right)
         }
         if state.focus == .prompt {
-            grid.cursor = Position(row: rect.row + caret.row - first, column: min(rect.right - 1, caret.column))
+            grid.cursor = Position(row: rect.row + window.caretRow - first, column: min(rect.right - 1, window.caretColumn))
         }
     }
 }

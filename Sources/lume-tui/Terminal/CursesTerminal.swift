@@ -8,7 +8,9 @@ import Glibc
 ///
 /// Raw mode (Ctrl-C and Ctrl-Z arrive as keys), no mouse capture (the terminal's own
 /// selection keeps working), bracketed paste on, and the terminal restored on every exit:
-/// `close`, `atexit`, and fatal signals.
+/// `close`, `atexit`, and fatal signals. curses draws; input is read here in large reads
+/// and decoded by `KeyDecoder` (curses reads a byte per system call), and a window size
+/// change arrives through a pipe written by our SIGWINCH handler.
 final class CursesTerminal: Terminal {
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -17,17 +19,15 @@ final class CursesTerminal: Terminal {
     private let screen: OpaquePointer
     private let colors: Bool
     private var closed = false
-    private var pasteBuffer: String?
-
-    // Codes for sequences curses does not know on its own (defined with define_key).
-    private static let pasteStart: Int32 = 0x7F00
-    private static let pasteEnd: Int32 = 0x7F01
-    private static let ctrlLeft: Int32 = 0x7F02
-    private static let ctrlRight: Int32 = 0x7F03
-    private static let altUp: Int32 = 0x7F04
-    private static let altDown: Int32 = 0x7F05
+    private var decoder = KeyDecoder()
+    /// How long a lone ESC waits for the rest of a sequence before it is Escape.
+    private static let escapeDelay: Int32 = 25
+    /// At most this much input is decoded per read, so the screen keeps up with a huge paste.
+    private static let readLimit = 256 * 1024
 
     nonisolated(unsafe) private static var active: CursesTerminal?
+    /// Written (one byte) by the SIGWINCH handler, read by `readInput`.
+    nonisolated(unsafe) private static var resizePipe: (read: Int32, write: Int32) = (-1, -1)
 
     /// Takes over the terminal. `colors`: false under NO_COLOR.
     init(colors: Bool) throws {
@@ -46,8 +46,8 @@ final class CursesTerminal: Terminal {
         raw()
         noecho()
         nonl()
+        // Keypad mode: keys arrive in the forms KeyDecoder knows (SS3 arrows and the like).
         keypad(lume_stdscr(), true)
-        set_escdelay(25)
         if self.colors {
             start_color()
             use_default_colors()
@@ -55,12 +55,7 @@ final class CursesTerminal: Terminal {
                                            (4, Int16(COLOR_RED)), (5, Int16(COLOR_MAGENTA)), (6, Int16(COLOR_BLUE))]
             for (pair, color) in pairs { init_pair(pair, color, -1) }
         }
-        define_key("\u{1B}[200~", Self.pasteStart)
-        define_key("\u{1B}[201~", Self.pasteEnd)
-        for sequence in ["\u{1B}[1;5D", "\u{1B}[5D", "\u{1B}O5D"] { define_key(sequence, Self.ctrlLeft) }
-        for sequence in ["\u{1B}[1;5C", "\u{1B}[5C", "\u{1B}O5C"] { define_key(sequence, Self.ctrlRight) }
-        define_key("\u{1B}[1;3A", Self.altUp)
-        define_key("\u{1B}[1;3B", Self.altDown)
+        Self.watchResizes()
         Self.writeRaw("\u{1B}[?2004h")
         Self.active = self
         atexit { CursesTerminal.active?.close() }
@@ -82,85 +77,54 @@ final class CursesTerminal: Terminal {
     func readInput(timeout: Int) -> [TerminalInput] {
         var inputs: [TerminalInput] = []
         var wait = Int32(timeout)
-        while true {
-            wtimeout(lume_stdscr(), wait)
-            var character: wint_t = 0
-            let result = wget_wch(lume_stdscr(), &character)
-            if result == lume_err() { break }
-            if let input = decode(result, character) { inputs.append(input) }
-            // Drain whatever else is already waiting (a paste, fast typing) without blocking.
+        var total = 0
+        while total < Self.readLimit {
+            var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: Self.resizePipe.read, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&fds, 2, decoder.isWaiting ? Self.escapeDelay : wait)
+            if ready < 0 && errno == EINTR { continue }
+            if ready <= 0 {
+                // Nothing more: a lone ESC held back is Escape after all.
+                if decoder.isWaiting { inputs += decoder.flush() }
+                break
+            }
+            if fds[1].revents != 0, let resized = takeResize() { inputs.append(resized) }
+            if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+                var buffer = [UInt8](repeating: 0, count: 65536)
+                let count = read(STDIN_FILENO, &buffer, buffer.count)
+                if count <= 0 { break }
+                total += count
+                inputs += decoder.feed(buffer[0..<count])
+            }
+            // Keep taking whatever else is already waiting (a paste, fast typing), without blocking.
             wait = 0
-            if inputs.count > 4096 { break }
         }
         return inputs
     }
 
-    private func decode(_ result: Int32, _ character: wint_t) -> TerminalInput? {
-        let code = Int32(bitPattern: UInt32(character))
-        if result == lume_key_code_yes() {
-            switch code {
-            case Self.pasteStart:
-                pasteBuffer = ""
-                return nil
-            case Self.pasteEnd:
-                defer { pasteBuffer = nil }
-                return pasteBuffer.map(TerminalInput.paste)
-            default:
-                break
-            }
-            if pasteBuffer != nil { return nil }
-            switch code {
-            case KEY_UP: return .key(.up)
-            case KEY_DOWN: return .key(.down)
-            case KEY_LEFT: return .key(.left)
-            case KEY_RIGHT: return .key(.right)
-            case KEY_HOME: return .key(.home)
-            case KEY_END: return .key(.end)
-            case KEY_PPAGE: return .key(.pageUp)
-            case KEY_NPAGE: return .key(.pageDown)
-            case KEY_BACKSPACE: return .key(.backspace)
-            case KEY_DC: return .key(.delete)
-            case KEY_BTAB: return .key(.backTab)
-            case KEY_ENTER: return .key(.enter)
-            case lume_key_resize(): return .resize(size)
-            case Self.ctrlLeft: return .key(.ctrlLeft)
-            case Self.ctrlRight: return .key(.ctrlRight)
-            case Self.altUp: return .key(.altUp)
-            case Self.altDown: return .key(.altDown)
-            case (KEY_F0 + 1)...(KEY_F0 + 12): return .key(.function(Int(code - KEY_F0)))
-            default: return nil
-            }
+    /// SIGWINCH writes a byte to a pipe (all a signal handler may safely do); the UI
+    /// thread reads it in `readInput` and tells curses the new size.
+    private static func watchResizes() {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { return }
+        for end in ends {
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
         }
-        guard let scalar = Unicode.Scalar(UInt32(character)) else { return nil }
-        if pasteBuffer != nil {
-            pasteBuffer!.unicodeScalars.append(scalar == "\r" ? "\n" : scalar)
-            return nil
-        }
-        switch scalar.value {
-        case 13: return .key(.enter)
-        case 10: return .key(.newline)
-        case 9: return .key(.tab)
-        case 127, 8: return .key(.backspace)
-        case 27: return escapeOrAlt()
-        case 1...26: return .key(.ctrl(Character(Unicode.Scalar(scalar.value + 96)!)))
-        case 0..<32: return nil
-        default: return .key(.character(Character(scalar)))
+        resizePipe = (ends[0], ends[1])
+        Glibc.signal(SIGWINCH) { _ in
+            var byte: UInt8 = 1
+            _ = write(CursesTerminal.resizePipe.write, &byte, 1)
         }
     }
 
-    /// ESC alone, or ESC followed at once by a key: Alt plus that key.
-    private func escapeOrAlt() -> TerminalInput {
-        wtimeout(lume_stdscr(), 0)
-        var character: wint_t = 0
-        let result = wget_wch(lume_stdscr(), &character)
-        guard result != lume_err(), result != lume_key_code_yes(), let scalar = Unicode.Scalar(UInt32(character)) else {
-            return .key(.escape)
-        }
-        switch scalar.value {
-        case 13, 10: return .key(.newline)
-        case 127, 8: return .key(.ctrl("w"))
-        default: return .key(.alt(Character(scalar)))
-        }
+    private func takeResize() -> TerminalInput? {
+        var scratch = [UInt8](repeating: 0, count: 64)
+        while read(Self.resizePipe.read, &scratch, scratch.count) > 0 {}
+        var rows: Int32 = 0, columns: Int32 = 0
+        guard lume_terminal_size(STDOUT_FILENO, &rows, &columns) == 0, rows > 0, columns > 0 else { return nil }
+        resizeterm(rows, columns)
+        return .resize(size)
     }
 
     func draw(_ grid: Grid) {
@@ -227,6 +191,7 @@ final class CursesTerminal: Terminal {
         def_prog_mode()
         endwin()
         body()
+        decoder = KeyDecoder()
         reset_prog_mode()
         Self.writeRaw("\u{1B}[?2004h")
         clearok(lume_stdscr(), true)
