@@ -6,10 +6,15 @@ import Glibc
 /// The one-shot HTTP listener that catches the browser's redirect: the only socket code in
 /// lume-tui.
 ///
-/// It binds a loopback IP literal (never a wildcard) before the browser opens, serves a
-/// few connections at once from one thread with `poll`, bounds what each may send and for
-/// how long, and closes for good after the first request that ends the attempt. What to
-/// answer is decided by `CallbackRequest`; this type only moves bytes.
+/// It binds a loopback IP literal (never a wildcard) before the browser opens, serves many
+/// connections at once from one thread with `poll`, bounds what each may send and for how
+/// long, and closes for good after the first request that ends the attempt. What to answer
+/// is decided by `CallbackRequest`; this type only moves bytes.
+///
+/// A local process can open idle connections to hold the listener busy. A browser sends
+/// its request the moment it connects, so connections get a short deadline for their
+/// request head, and when every slot is taken the oldest idle one is dropped to make room:
+/// a flood of idle sockets cannot keep the real callback out.
 public final class LoopbackListener: @unchecked Sendable {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case cannotListen(host: String, port: Int, reason: String)
@@ -32,8 +37,8 @@ public final class LoopbackListener: @unchecked Sendable {
 
     public let host: String
     public let port: Int
-    /// Connections served at once; more wait in the kernel's backlog.
-    public static let maxConnections = 8
+    /// Connections served at once; a new one beyond this replaces the oldest idle one.
+    public static let maxConnections = 64
     /// Seconds a connection has to deliver its request head.
     public let headerDeadline: TimeInterval
 
@@ -46,7 +51,7 @@ public final class LoopbackListener: @unchecked Sendable {
 
     /// Binds and listens on `host` (a loopback literal) and `port` (0: any free port; the
     /// real one is read back).
-    public init(host: String, port: Int, headerDeadline: TimeInterval = 10) throws {
+    public init(host: String, port: Int, headerDeadline: TimeInterval = 3) throws {
         self.headerDeadline = headerDeadline
         guard LoopbackAddress.isLoopbackLiteral(host) else {
             throw Failure.cannotListen(host: host, port: port, reason: "not a loopback address")
@@ -72,7 +77,7 @@ public final class LoopbackListener: @unchecked Sendable {
             inet_pton(AF_INET, host, &address.sin_addr)
             bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         }
-        guard bound == 0, listen(fd, 16) == 0 else {
+        guard bound == 0, listen(fd, 128) == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
             throw Failure.cannotListen(host: host, port: port, reason: reason)
@@ -165,25 +170,16 @@ public final class LoopbackListener: @unchecked Sendable {
                 close(connection.fd)
                 return true
             }
-            var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
-            let accepting = connections.count < Self.maxConnections
-            if accepting { fds.append(pollfd(fd: socketFD, events: Int16(POLLIN), revents: 0)) }
+            var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: socketFD, events: Int16(POLLIN), revents: 0)]
             fds += connections.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
             let soonest = ([deadline] + connections.map(\.deadline)).min()!
             let wait = Int32(max(1, min(1000, soonest.timeIntervalSince(now) * 1000)))
             guard poll(&fds, nfds_t(fds.count), wait) >= 0 || errno == EINTR else { break }
             if fds[0].revents != 0 { break }
             let polled = connections.count
-            if accepting, fds[1].revents != 0 {
-                let client = accept(socketFD, nil, nil)
-                if client >= 0 {
-                    Self.setFlags(client, nonblocking: true)
-                    connections.append(Connection(fd: client, deadline: Date().addingTimeInterval(headerDeadline)))
-                }
-            }
-            let offset = accepting ? 2 : 1
             var finished: [Int32] = []
-            for index in 0..<polled where fds[offset + index].revents != 0 {
+            for index in 0..<polled where fds[2 + index].revents != 0 {
                 if let outcome = read(&connections[index], expectation) {
                     finished.append(connections[index].fd)
                     if case let .some(value) = outcome {
@@ -192,6 +188,18 @@ public final class LoopbackListener: @unchecked Sendable {
                 }
             }
             connections.removeAll { finished.contains($0.fd) }
+            if fds[1].revents != 0 {
+                let client = accept(socketFD, nil, nil)
+                if client >= 0 {
+                    if connections.count >= Self.maxConnections {
+                        // Full: the oldest connection that has sent nothing makes room.
+                        let oldest = connections.firstIndex { $0.bytes.isEmpty } ?? 0
+                        close(connections.remove(at: oldest).fd)
+                    }
+                    Self.setFlags(client, nonblocking: true)
+                    connections.append(Connection(fd: client, deadline: Date().addingTimeInterval(headerDeadline)))
+                }
+            }
         }
     }
 
