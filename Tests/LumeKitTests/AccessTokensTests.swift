@@ -42,6 +42,36 @@ import Testing
         #expect(google.refreshes == 0)
     }
 
+    /// The token endpoint's 429 and 5xx are retried like the APIs' (they used to end as
+    /// "the answer is unusable"), and a wait beyond the bound says when to try again.
+    @Test func aBusyTokenEndpointIsRetried() async throws {
+        let user = try await signIn()
+        let later = Date().addingTimeInterval(3600 - 60)
+        let patient = TokenClient(http: CurlHTTPClient(), google: config.google,
+                                  retry: RetryPolicy(attempts: 3, baseDelay: 0.01, maxDelay: 0.05, longestWait: 5))
+        google.failTokenEndpoint(status: 429, times: 2, retryAfter: "0")
+        let tokens = AccessTokens(database: database, vault: vault, client: patient, logger: Logger(label: "test"), now: { later })
+        #expect(try await !tokens.accessToken(for: user.id!).isEmpty)
+        #expect(google.refreshes == 1, "answered on the third try")
+
+        google.failTokenEndpoint(status: 503, times: 10)
+        do {
+            _ = try await patient.refresh(refreshToken: "1//0whatever")
+            Issue.record("should have failed")
+        } catch let error as OAuthError {
+            #expect(error == .unavailable(status: 503, until: nil))
+            #expect(error.description == "Google's sign-in server had a problem (HTTP 503); try again shortly")
+        }
+        google.failTokenEndpoint(status: 429, times: 10, retryAfter: "900")
+        do {
+            _ = try await patient.refresh(refreshToken: "1//0whatever")
+            Issue.record("should have failed")
+        } catch let OAuthError.unavailable(status, until) {
+            #expect(status == 429)
+            #expect(try #require(until).timeIntervalSinceNow > 890)
+        }
+    }
+
     @Test func refreshesShortlyBeforeExpiryOnceForConcurrentCallers() async throws {
         let user = try await signIn()
         let before = try #require(try database.tokens(for: user.id!, vault: vault))

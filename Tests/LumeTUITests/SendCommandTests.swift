@@ -57,6 +57,24 @@ import Testing
     }
 
 
+    /// Google asks to wait: `send` says how long and until when on stderr, waits, and
+    /// answers; a wait beyond what lume-tui will sit through ends with when to try again.
+    @Test func aWaitGoogleAsksForIsSaidAndKept() throws {
+        let account = try home.signedIn([.tasks])
+        account.api.fail("/users/@me/lists", status: 429, times: 1, retryAfter: "3")
+        let started = Date()
+        let waited = try lume("send", "show my tasks")
+        #expect(waited.status == 0, "\(waited.stderr)")
+        #expect(Date().timeIntervalSince(started) >= 3)
+        #expect(waited.stderr.contains("lume-tui: Google asked to wait 3 seconds; trying again at "))
+        #expect(waited.stderr.contains(" — Ctrl-C cancels"))
+
+        account.api.fail("/users/@me/lists", status: 429, times: 5, retryAfter: "600")
+        let refused = try lume("send", "show my tasks")
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("lume-tui: Google asked to wait 10 minutes; try again after "), "\(refused.stderr)")
+    }
+
     @Test func aDraftIsPrintedAndDoneOnlyWithYes() throws {
         let account = try home.signedIn([.email])
         let draft = try lume("send", "email bob@example.com about lunch saying see you at noon")

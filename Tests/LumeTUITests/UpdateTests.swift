@@ -454,4 +454,18 @@ import Testing
         var s = typing
         #expect(App.update(&s, .typed("more")) == [.saveDraft(.newConversation, "already more")], "one draft save for the whole run")
     }
+
+    /// Google asked to wait: the status line says how long and until when, and that Esc
+    /// stops a reply that is waiting; the notice ends when the wait does.
+    @Test func aWaitGoogleAskedForIsShown() {
+        var s = state()
+        s.replyingTo = 5
+        let until = s.now.addingTimeInterval(120)
+        _ = App.update(&s, .waitAnnounced(RetryNotice(who: "Google", until: until)))
+        #expect(s.notice?.text == "Google asked to wait 2 minutes; trying again at \(s.time.clock(until)) — Esc cancels")
+        #expect(s.notice?.until == until)
+        #expect(s.notice?.kind == .warning)
+        _ = App.update(&s, .ticked(until.addingTimeInterval(1)))
+        #expect(s.notice == nil)
+    }
 }

@@ -61,6 +61,7 @@ public final class FakeGoogle: @unchecked Sendable {
     private var _refreshes = 0
     private var _revocations: [String] = []
     private var issuedSecrets: [String] = []
+    private var tokenFailures: (status: Int, remaining: Int, retryAfter: String?) = (0, 0, nil)
 
     public var extraRoutes: (@Sendable (TestHTTPRequest) -> TestHTTPResponse?)?
 
@@ -94,6 +95,12 @@ public final class FakeGoogle: @unchecked Sendable {
     public var failRefresh: Bool {
         get { lock.withLock { _failRefresh } }
         set { lock.withLock { _failRefresh = newValue } }
+    }
+
+    /// The token endpoint answers `status` (with `Retry-After` if given) the next `times`
+    /// requests, as when Google limits or has trouble.
+    public func failTokenEndpoint(status: Int, times: Int, retryAfter: String? = nil) {
+        lock.withLock { tokenFailures = (status, times, retryAfter) }
     }
 
     public var requests: [TestHTTPRequest] { lock.withLock { _requests } }
@@ -197,6 +204,16 @@ public final class FakeGoogle: @unchecked Sendable {
     }
 
     private func token(_ request: TestHTTPRequest) -> TestHTTPResponse {
+        let failure: (status: Int, retryAfter: String?)? = lock.withLock {
+            guard tokenFailures.remaining > 0 else { return nil }
+            tokenFailures.remaining -= 1
+            return (tokenFailures.status, tokenFailures.retryAfter)
+        }
+        if let failure {
+            let code = failure.status == 429 ? "rate_limit_exceeded" : "internal_failure"
+            return .json(failure.status, .object(["error": .string(code)]),
+                         headers: failure.retryAfter.map { [HTTPHeader("Retry-After", $0)] } ?? [])
+        }
         let form = request.form
         guard form["client_id"] == Self.clientID, form["client_secret"] == Self.clientSecret else {
             return .json(401, .object(["error": .string("invalid_client"), "error_description": .string("The OAuth client was not found.")]))

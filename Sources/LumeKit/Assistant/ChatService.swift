@@ -48,9 +48,11 @@ public final class ChatService: Sendable {
 
     /// Answers a stored user message. The reply is stored as it streams (`onStart` when its
     /// row exists, `onText` per piece) and finished as complete, interrupted (the task was
-    /// cancelled) or error. Never throws: a failure is part of the stored reply.
+    /// cancelled) or error. `onWait` hears of every wait Google asks for meanwhile. Never
+    /// throws: a failure is part of the stored reply.
     public func answer(
-        _ message: Message, onStart: @Sendable (Message) -> Void = { _ in }, onText: @Sendable (Int64, String) -> Void = { _, _ in }
+        _ message: Message, onStart: @Sendable (Message) -> Void = { _ in }, onText: @Sendable (Int64, String) -> Void = { _, _ in },
+        onWait: @escaping @Sendable (RetryNotice) -> Void = { _ in }
     ) async -> Message {
         let started = Date()
         let user = try? database.signedInUser()
@@ -76,7 +78,9 @@ public final class ChatService: Sendable {
         var status = MessageStatus.complete
         let request = AssistantRequest(history: history, message: message, detected: message.detectedServices, granted: granted, signedIn: user != nil)
         do {
-            for try await event in assistant.reply(to: request) {
+            // The reply runs on a task of its own, which inherits the listener for waits.
+            let events = RetryWaits.$observer.withValue(onWait) { assistant.reply(to: request) }
+            for try await event in events {
                 try Task.checkCancellation()
                 switch event {
                 case let .text(piece):
@@ -139,8 +143,8 @@ public final class ChatService: Sendable {
 
     /// Answers the confirmation of a drafted action: does it (`confirmed`) or drops it, and
     /// stores what happened as a new reply. A draft is carried out at most once, even when
-    /// two instances confirm it at the same moment.
-    public func settle(_ draft: Message, confirmed: Bool) async -> Message {
+    /// two instances confirm it at the same moment. `onWait` hears of waits Google asks for.
+    public func settle(_ draft: Message, confirmed: Bool, onWait: @escaping @Sendable (RetryNotice) -> Void = { _ in }) async -> Message {
         let started = Date()
         var metadata: [String: JSONValue] = ["provider": .string(assistant.name)]
         func store(_ text: String, _ status: MessageStatus) -> Message {
@@ -167,7 +171,9 @@ public final class ChatService: Sendable {
             guard let session = try google?.session(time: time, log: log) else {
                 throw AssistantFailure("not signed in to Google: run `lume-tui login`")
             }
-            let outcome = try await ActionPerformer(session: session, time: time).perform(action)
+            let outcome = try await RetryWaits.$observer.withValue(onWait) {
+                try await ActionPerformer(session: session, time: time).perform(action)
+            }
             _ = try? database.transitionAction(messageID: id, from: ActionStatus.performing.rawValue, to: ActionStatus.done.rawValue)
             metadata["action_result"] = .string(ActionStatus.done.rawValue)
             metadata.merge(log.metadata) { $1 }

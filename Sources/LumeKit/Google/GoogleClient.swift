@@ -9,7 +9,8 @@ public enum GoogleError: Error, Equatable, CustomStringConvertible {
     case unavailable(Service)
     case notFound(String)
     case signInRequired(String)
-    case rateLimited(retryAfter: TimeInterval?)
+    /// Google kept refusing for now; `until` is when it said to come back, if it did.
+    case rateLimited(until: Date?)
     case server(status: Int, message: String)
     case rejected(status: Int, message: String)
     case network(String)
@@ -22,34 +23,14 @@ public enum GoogleError: Error, Equatable, CustomStringConvertible {
                                     : "\(service.rawValue) is not available for this account"
         case let .notFound(what): return "\(what) was not found"
         case let .signInRequired(reason): return reason
-        case let .rateLimited(retryAfter):
-            return "Google is limiting requests right now" + (retryAfter.map { "; try again in \(Int($0.rounded(.up))) s" } ?? "; try again shortly")
+        case let .rateLimited(until):
+            guard let until else { return "Google is limiting requests right now; try again shortly" }
+            let now = Date()
+            return "Google asked to wait \(RetryWaits.duration(until.timeIntervalSince(now))); try again after \(LocalTime.current.clock(until))"
         case let .server(status, message): return "Google had a problem (HTTP \(status)): \(message)"
         case let .rejected(status, message): return "Google refused the request (HTTP \(status)): \(message)"
         case let .network(detail): return "cannot reach Google: \(detail)"
         }
-    }
-}
-
-/// How often and how long to retry 429 and 5xx answers.
-public struct RetryPolicy: Sendable {
-    public var attempts: Int
-    public var baseDelay: TimeInterval
-    public var maxDelay: TimeInterval
-
-    public init(attempts: Int = 3, baseDelay: TimeInterval = 1, maxDelay: TimeInterval = 20) {
-        self.attempts = attempts
-        self.baseDelay = baseDelay
-        self.maxDelay = maxDelay
-    }
-
-    /// The wait before retry number `attempt` (1-based): the server's Retry-After when it
-    /// gives one, else exponential, never beyond `maxDelay`.
-    public func delay(attempt: Int, retryAfter: String?) -> TimeInterval {
-        if let retryAfter, let seconds = TimeInterval(retryAfter.trimmingCharacters(in: .whitespaces)) {
-            return min(maxDelay, max(0, seconds))
-        }
-        return min(maxDelay, baseDelay * pow(2, Double(attempt - 1)))
     }
 }
 
@@ -74,8 +55,9 @@ public final class GoogleCallLog: @unchecked Sendable {
 }
 
 /// Authorized requests to Google's REST APIs over `HTTPClient`: a bearer token from
-/// `AccessTokens`, one refresh and retry on 401, bounded backoff on 429/5xx honouring
-/// Retry-After, and Google's error bodies turned into `GoogleError`.
+/// `AccessTokens`, one refresh and retry on 401, retries on 429/5xx as `RetryPolicy` says
+/// (honouring Retry-After, announcing long waits), and Google's error bodies turned into
+/// `GoogleError`.
 public struct GoogleClient: Sendable {
     public let http: HTTPClient
     public let tokens: AccessTokens
@@ -123,12 +105,14 @@ public struct GoogleClient: Sendable {
                 refreshed = true
                 token = try await refreshedToken()
             case 429, 500...599:
-                guard attempt <= retry.attempts else {
-                    throw response.status == 429
-                        ? GoogleError.rateLimited(retryAfter: response.header("Retry-After").flatMap(TimeInterval.init))
+                switch retry.decide(attempt: attempt, retryAfter: response.header("Retry-After"), now: Date()) {
+                case let .wait(seconds):
+                    try await retry.wait(seconds, for: "Google")
+                case let .giveUp(until):
+                    throw response.status == 429 || until != nil
+                        ? GoogleError.rateLimited(until: until)
                         : GoogleError.server(status: response.status, message: Self.message(response))
                 }
-                try await Task.sleep(nanoseconds: UInt64(retry.delay(attempt: attempt, retryAfter: response.header("Retry-After")) * 1e9))
             default:
                 throw Self.error(response, service: service, path: path)
             }

@@ -29,6 +29,8 @@ public enum OAuthError: Error, Equatable, CustomStringConvertible {
     case provider(code: String, description: String?, status: Int)
     /// The endpoint answered with something that is not a usable token response.
     case invalidResponse(String)
+    /// The endpoint kept answering 429 or 5xx; `until` is when it said to come back, if it did.
+    case unavailable(status: Int, until: Date?)
 
     public var description: String {
         switch self {
@@ -36,6 +38,10 @@ public enum OAuthError: Error, Equatable, CustomStringConvertible {
             return "the sign-in server refused (\(code)\(description.map { ": \($0)" } ?? ""), HTTP \(status))"
         case let .invalidResponse(detail):
             return "the sign-in server's answer is unusable: \(detail)"
+        case let .unavailable(status, until):
+            let what = status == 429 ? "Google's sign-in server is limiting requests" : "Google's sign-in server had a problem (HTTP \(status))"
+            guard let until else { return what + "; try again shortly" }
+            return what + "; it asked to wait \(RetryWaits.duration(until.timeIntervalSince(Date()))), so try again after \(LocalTime.current.clock(until))"
         }
     }
 
@@ -45,14 +51,17 @@ public enum OAuthError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// The token, revocation and userinfo endpoints, over `HTTPClient`.
+/// The token, revocation and userinfo endpoints, over `HTTPClient`. The token endpoint's
+/// 429 and 5xx answers are retried as the APIs' are (`RetryPolicy`).
 public struct TokenClient: Sendable {
     public let http: HTTPClient
     public let google: Config.Google
+    public let retry: RetryPolicy
 
-    public init(http: HTTPClient, google: Config.Google) {
+    public init(http: HTTPClient, google: Config.Google, retry: RetryPolicy = RetryPolicy()) {
         self.http = http
         self.google = google
+        self.retry = retry
     }
 
     /// Exchanges an authorization code (RFC 6749 §4.1.3 with PKCE): the redirect URI must
@@ -97,7 +106,19 @@ public struct TokenClient: Sendable {
     }
 
     private func tokenRequest(_ fields: [(String, String)]) async throws -> TokenResponse {
-        let response = try await http.send(.form(google.tokenEndpoint, fields, headers: [HTTPHeader("Accept", "application/json")]))
+        var attempt = 0
+        var response: HTTPResponse
+        while true {
+            attempt += 1
+            response = try await http.send(.form(google.tokenEndpoint, fields, headers: [HTTPHeader("Accept", "application/json")]))
+            guard response.status == 429 || (500...599).contains(response.status) else { break }
+            switch retry.decide(attempt: attempt, retryAfter: response.header("Retry-After"), now: Date()) {
+            case let .wait(seconds):
+                try await retry.wait(seconds, for: "Google's sign-in server")
+            case let .giveUp(until):
+                throw OAuthError.unavailable(status: response.status, until: until)
+            }
+        }
         guard response.status == 200 else { throw Self.error(from: response) }
         let json = JSONValue.parse(response.text)
         guard let accessToken = json["access_token"]?.stringValue, !accessToken.isEmpty else {

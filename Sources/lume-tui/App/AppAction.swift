@@ -48,6 +48,8 @@ enum AppAction: Equatable, Sendable {
     case replyStarted(Message)
     case replyChunkReceived(messageID: Int64, text: String)
     case replyFinished(Message)
+    /// Google asked to wait before it answers again; the reply or action waits that long.
+    case waitAnnounced(RetryNotice)
     /// A drafted action was confirmed or declined; `outcome` says what happened.
     case actionSettled(outcome: Message)
     /// The draft as it stands after the user edited it (or as it was, if the edit was not used).

@@ -122,6 +122,11 @@ enum App {
             }
             return []
 
+        case let .waitAnnounced(notice):
+            let sentence = notice.sentence(now: state.now, clock: state.time.clock)
+            state.notice = Notice(text: sentence + (state.replyingTo != nil ? " — Esc cancels" : ""), kind: .warning, until: notice.until)
+            return []
+
         case let .replyChunkReceived(id, text):
             if let index = state.transcript.messages.lastIndex(where: { $0.id == id }) {
                 state.transcript.messages[index].content += text

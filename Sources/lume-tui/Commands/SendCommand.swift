@@ -45,10 +45,15 @@ struct SendCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.signInNeeded)
             }
             let streaming = !json
+            let clock = environment.chat.time
+            // Ctrl-C stops a reply, not an action already confirmed (it may be half done).
+            func announcer(_ suffix: String) -> @Sendable (RetryNotice) -> Void {
+                { notice in Console.printError("lume-tui: " + notice.sentence(now: Date(), clock: clock.clock) + suffix) }
+            }
             let answer = Task {
                 await environment.chat.answer(stored, onText: { _, piece in
                     if streaming { Console.write(piece) }
-                })
+                }, onWait: announcer(" — Ctrl-C cancels"))
             }
             // Ctrl-C stops the reply; what arrived is kept, marked interrupted.
             let watcher = InterruptWatcher { answer.cancel() }
@@ -59,7 +64,7 @@ struct SendCommand: AsyncParsableCommand {
             // nothing is left waiting for a confirmation that cannot come.
             var outcome: Message?
             if reply.status == .complete, PendingAction.of(reply) != nil {
-                outcome = await environment.chat.settle(reply, confirmed: yes)
+                outcome = await environment.chat.settle(reply, confirmed: yes, onWait: announcer(""))
                 if !json {
                     if !yes {
                         Console.printError("Not done: run again with --yes to confirm this draft.")

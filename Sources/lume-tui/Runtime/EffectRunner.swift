@@ -61,7 +61,7 @@ final class EffectRunner: @unchecked Sendable {
             editDraft(draft)
         case let .settleAction(draft, confirmed):
             Task.detached { [environment, post] in
-                post(.actionSettled(outcome: await environment.chat.settle(draft, confirmed: confirmed)))
+                post(.actionSettled(outcome: await environment.chat.settle(draft, confirmed: confirmed, onWait: { post(.waitAnnounced($0)) })))
             }
         case .cancelReply:
             lock.lock()
@@ -171,7 +171,8 @@ final class EffectRunner: @unchecked Sendable {
     private func answer(_ message: Message) {
         let task = Task.detached { [environment, post] in
             let reply = await environment.chat.answer(
-                message, onStart: { post(.replyStarted($0)) }, onText: { post(.replyChunkReceived(messageID: $0, text: $1)) })
+                message, onStart: { post(.replyStarted($0)) }, onText: { post(.replyChunkReceived(messageID: $0, text: $1)) },
+                onWait: { post(.waitAnnounced($0)) })
             post(.replyFinished(reply))
         }
         lock.lock()

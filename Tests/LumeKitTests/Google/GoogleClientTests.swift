@@ -258,16 +258,53 @@ import Testing
         }
         #expect(account.requests("/gmail/v1/users/me/labels").count == 3 + 4, "one try and three retries")
 
-        account.api.fail("/users/@me/lists", status: 429, times: 10, retryAfter: "30")
-        await #expect(throws: GoogleError.rateLimited(retryAfter: 30)) { try await TasksClient(account.client()).lists() }
+        // Asked to wait longer than lume-tui will: no retry, and the error says until when.
+        account.api.fail("/users/@me/lists", status: 429, times: 10, retryAfter: "600")
+        let before = account.requests("/tasks/v1/users/@me/lists").count
+        do {
+            _ = try await TasksClient(account.client()).lists()
+            Issue.record("should have failed")
+        } catch let GoogleError.rateLimited(until) {
+            let wait = try #require(until).timeIntervalSinceNow
+            #expect(wait > 590 && wait <= 600)
+            #expect(GoogleError.rateLimited(until: until).description.hasPrefix("Google asked to wait 10 minutes; try again after "))
+        }
+        #expect(account.requests("/tasks/v1/users/@me/lists").count == before + 1, "no retry that could not succeed")
     }
 
-    @Test func retryDelaysGrowAndRespectRetryAfter() {
-        let policy = RetryPolicy(attempts: 5, baseDelay: 1, maxDelay: 20)
-        #expect((1...6).map { policy.delay(attempt: $0, retryAfter: nil) } == [1, 2, 4, 8, 16, 20])
-        #expect(policy.delay(attempt: 1, retryAfter: "7") == 7)
-        #expect(policy.delay(attempt: 1, retryAfter: "120") == 20, "a huge Retry-After is capped")
-        #expect(policy.delay(attempt: 3, retryAfter: "Wed, 21 Oct 2015 07:28:00 GMT") == 4, "an HTTP date falls back to exponential")
+    /// A Retry-After longer than the exponential steps is obeyed, not cut short, and the
+    /// wait is announced to whoever listens for the reply.
+    @Test func aRetryAfterBeyondTheBackoffIsHonouredAndAnnounced() async throws {
+        account.api.fail("/users/me/labels", status: 429, times: 1, retryAfter: "1")
+        let policy = RetryPolicy(attempts: 3, baseDelay: 0.01, maxDelay: 0.05, longestWait: 5, announceFrom: 0.5)
+        let heard = NoticeRecorder()
+        let started = Date()
+        let labels = try await RetryWaits.$observer.withValue({ heard.add($0) }) {
+            try await GmailClient(account.client(retry: policy)).labels()
+        }
+        #expect(!labels.isEmpty)
+        #expect(Date().timeIntervalSince(started) >= 1, "waited the whole second Google asked for")
+        let notice = try #require(heard.notices.first)
+        #expect(notice.who == "Google")
+        #expect(abs(notice.until.timeIntervalSince(started) - 1) < 0.5)
+        #expect(notice.sentence(now: started, clock: { _ in "14:32" }) == "Google asked to wait 1 second; trying again at 14:32")
+    }
+
+    @Test func retryDecisionsGrowRespectRetryAfterAndStopAtTheBound() {
+        let policy = RetryPolicy(attempts: 5, baseDelay: 1, maxDelay: 20, longestWait: 300)
+        let now = Date(timeIntervalSince1970: 1_445_412_400)  // Wed, 21 Oct 2015 07:26:40 GMT
+        #expect((1...5).map { policy.decide(attempt: $0, retryAfter: nil, now: now) } == [1, 2, 4, 8, 16].map { .wait($0) })
+        #expect(policy.decide(attempt: 6, retryAfter: nil, now: now) == .giveUp(until: nil))
+        #expect(policy.decide(attempt: 1, retryAfter: "7", now: now) == .wait(7))
+        #expect(policy.decide(attempt: 1, retryAfter: "120", now: now) == .wait(120), "honoured beyond the backoff's cap")
+        #expect(policy.decide(attempt: 1, retryAfter: "301", now: now) == .giveUp(until: now.addingTimeInterval(301)))
+        #expect(policy.decide(attempt: 1, retryAfter: "Wed, 21 Oct 2015 07:28:00 GMT", now: now) == .wait(80), "an HTTP date")
+        #expect(policy.decide(attempt: 6, retryAfter: "30", now: now) == .giveUp(until: now.addingTimeInterval(30)))
+        #expect(policy.decide(attempt: 2, retryAfter: "soon", now: now) == .wait(2), "unreadable: exponential")
+        #expect(RetryWaits.duration(45) == "45 seconds")
+        #expect(RetryWaits.duration(60) == "1 minute")
+        #expect(RetryWaits.duration(119.2) == "2 minutes")
+        #expect(RetryWaits.duration(3900) == "1 hour 5 minutes")
     }
 
     @Test func unreachableGoogleIsANetworkError() async throws {
@@ -283,4 +320,12 @@ import Testing
             #expect(error.description.hasPrefix("cannot reach Google"))
         }
     }
+}
+
+/// Collects the waits announced during a call.
+final class NoticeRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [RetryNotice] = []
+    func add(_ notice: RetryNotice) { lock.withLock { recorded.append(notice) } }
+    var notices: [RetryNotice] { lock.withLock { recorded } }
 }
