@@ -88,6 +88,50 @@ import Testing
         #expect(renamed.stderr.contains("lume-tui: "))
     }
 
+    /// A damaged page: every command that would write refuses (exit 1, pointing at `admin
+    /// check`), `admin check` names the damage, and `admin recover` copies what is left into
+    /// a new file that opens, searches and checks sound.
+    @Test func aDamagedDatabaseIsReportedAndRecovered() throws {
+        do {
+            let database = try AppDatabase(path: home.databaseFile)
+            for conversation in 0..<40 {
+                let id = try database.createConversation(title: "Conversation \(conversation)").id!
+                for index in 0..<20 {
+                    try database.appendMessage(to: id, role: .user, content: "note \(conversation)-\(index) about the lighthouse " + String(repeating: "lorem ", count: 30))
+                }
+            }
+        }
+        #expect(try lume(["admin", "check"]).stdout.contains("sound"))
+        // Scribble over a page in the middle, as a failing disk would.
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: home.databaseFile))
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: (size / 4096 / 2) * 4096)
+        try handle.write(contentsOf: Data(repeating: 0x5A, count: 4096))
+        try handle.close()
+        let damagedBytes = FileManager.default.contents(atPath: home.databaseFile)
+
+        let refused = try lume(["history", "rename", "1", "Other"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("is damaged") && refused.stderr.contains("lume-tui admin check"))
+        let check = try lume(["admin", "check"])
+        #expect(check.status == 1)
+        #expect(check.stdout.contains("is damaged") && check.stdout.contains("lume-tui admin recover"))
+
+        let recovered = home.path + "/recovered.sqlite3"
+        let recover = try lume(["admin", "recover", "-o", recovered])
+        #expect(recover.status == 0, "\(recover.stderr)")
+        #expect(recover.stdout.contains("Recovered into \(recovered): "))
+        #expect(recover.stdout.contains("mv "))
+        #expect(FileManager.default.contents(atPath: home.databaseFile) == damagedBytes, "the damaged file is only read")
+        let copy = try AppDatabase(path: recovered)
+        #expect(copy.integrityProblems().isEmpty)
+        let messages = try copy.recentMessages(limit: 1000).count
+        #expect(messages > 600 && messages <= 800, "most of the 800 messages survive one lost page (\(messages))")
+        #expect(try copy.search("lighthouse", limit: 5).count == 5)
+        #expect(try lume(["admin", "check", "--database", recovered]).status == 0)
+        #expect(try lume(["admin", "recover", "-o", recovered]).status == 1, "never overwrites")
+    }
+
     /// `lume-tui send` streams a slow reply in one process; every other command, reading or
     /// writing, leaves that reply streaming. Once the sender is killed, the next writing
     /// command marks it interrupted.

@@ -56,7 +56,7 @@ public struct AppPaths: Equatable, Sendable {
 
     /// `path` made absolute against `folder`, with empty, `.` and `..` parts folded away
     /// by their text alone (symbolic links are left for the system to follow).
-    static func absolute(_ path: String, in folder: String) -> String {
+    public static func absolute(_ path: String, in folder: String) -> String {
         let joined = path.hasPrefix("/") ? path : folder + "/" + path
         var parts: [Substring] = []
         for part in joined.split(separator: "/") {

@@ -64,63 +64,60 @@ public final class AppDatabase: Sendable {
     public init(path: String, access: Access = .readWrite) throws {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
-        let exists = FileManager.default.fileExists(atPath: path)
+        let existed = FileManager.default.fileExists(atPath: path)
         let folderWritable = Glibc.access(folder, W_OK) == 0
-        var damage: String?
 
-        // Look before touching: a newer schema is refused with the file exactly as it was.
-        let found = exists ? try Self.inspect(path: path) : nil
-        if let found, !found.unknown.isEmpty {
-            throw StoreError.newerSchema(path: path, unknown: found.unknown.sorted())
-        }
-        let readOnly = access == .readOnly && exists && found?.pending == false
-        if access == .readOnly && exists && found?.pending == true && !folderWritable {
-            throw StoreError.upgradeNeedsWriting(path: path)
-        }
-        self.access = readOnly ? .readOnly : .readWrite
-
-        let created: Bool
-        if readOnly {
-            created = false
-        } else {
+        // A new file (and its missing folders) when this open may write, or nothing exists yet.
+        var created = false
+        if access == .readWrite || !existed {
             do {
                 created = try PrivateFiles.createIfMissing(path)
             } catch {
                 throw StoreError.cannotOpen(path: path, reason: "\(error)")
             }
         }
-        openers = OpenersLock(databasePath: path, create: !readOnly)
-        let shouldCheck = openers?.join() ?? false
+        let openers = OpenersLock(databasePath: path, create: access == .readWrite || created)
+        checkedOnOpen = (openers?.join() ?? false) && !created
+        func fail(_ error: Error) -> Error {
+            openers?.leave(record: false)
+            return error
+        }
+
+        // Look before touching, through a connection that writes nothing (not even the
+        // dummy write a pool makes when it opens): a newer schema is refused and a damaged
+        // file found with the file exactly as it was.
+        let found = created ? nil : try Self.inspect(path: path, quickCheck: checkedOnOpen, onError: fail)
+        if let found, !found.unknown.isEmpty {
+            throw fail(StoreError.newerSchema(path: path, unknown: found.unknown.sorted()))
+        }
+        let readOnly = access == .readOnly && found?.pending == false
+        if access == .readOnly && found?.pending == true && !folderWritable {
+            throw fail(StoreError.upgradeNeedsWriting(path: path))
+        }
+        if let problem = found?.damage, !readOnly {
+            throw fail(StoreError.damaged(path: path, problem: problem))
+        }
+        damage = found?.damage.map { "\(StoreError.damaged(path: path, problem: $0)); showing what can still be read" }
+        self.access = readOnly ? .readOnly : .readWrite
+        openers?.share()
+        self.openers = openers
+
         do {
             writer = readOnly
                 ? try Self.openReadOnly(path: path, folderWritable: folderWritable)
                 : try Self.openReadWrite(path: path)
         } catch {
-            openers?.leave(record: false)
-            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+            throw fail(StoreError.cannotOpen(path: path, reason: "\(error)"))
         }
-        checkedOnOpen = shouldCheck && !created
-        if checkedOnOpen {
-            if let problem = Self.quickCheck(writer) {
-                if !readOnly {
-                    openers?.leave(record: false)
-                    throw StoreError.damaged(path: path, problem: problem)
-                }
-                damage = "\(StoreError.damaged(path: path, problem: problem)); showing what can still be read"
-            }
-        }
-        openers?.share()
         if !readOnly {
             do {
                 try Self.migrate(writer)
                 // Ours now that SQLite read it as a lume database: nobody else's to read.
                 try PrivateFiles.tighten(path)
             } catch {
-                openers?.leave(record: false)
-                throw error
+                throw fail(error)
             }
         }
-        self.damage = damage
         OpenDatabases.shared.add(self)
     }
 
@@ -182,27 +179,31 @@ public final class AppDatabase: Sendable {
         try DatabaseQueue(path: readOnlyLocation(path, folderWritable: folderWritable), configuration: configuration(readOnly: true))
     }
 
-    private static func readOnlyLocation(_ path: String, folderWritable: Bool) -> String {
+    static func readOnlyLocation(_ path: String, folderWritable: Bool) -> String {
         if folderWritable || FileManager.default.fileExists(atPath: path + "-wal") { return path }
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "?#%")
         return "file:" + (path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path) + "?immutable=1"
     }
 
-    /// The schema of an existing file, read without writing anything, not even SQLite's
-    /// side files: migrations it has that this build does not know, and whether it lacks
-    /// some this build has.
-    private static func inspect(path: String) throws -> (unknown: Set<String>, pending: Bool) {
+    /// What an existing file holds, read without writing anything, not even SQLite's side
+    /// files: migrations this build does not know, whether it lacks some this build has,
+    /// and (when asked) `PRAGMA quick_check`'s complaints.
+    private static func inspect(path: String, quickCheck: Bool, onError: (Error) -> Error) throws
+        -> (unknown: Set<String>, pending: Bool, damage: String?)
+    {
         do {
             let queue = try DatabaseQueue(path: readOnlyLocation(path, folderWritable: false),
                                           configuration: configuration(readOnly: true))
             defer { try? queue.close() }
-            return try queue.read { db in
+            let damage = quickCheck ? Self.quickCheck(queue) : nil
+            let schema = try queue.read { db in
                 let applied = try appliedMigrations(db)
                 return (applied.subtracting(migrator.migrations), !applied.isSuperset(of: migrator.migrations))
             }
+            return (schema.0, schema.1, damage)
         } catch {
-            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+            throw onError(StoreError.cannotOpen(path: path, reason: "\(error)"))
         }
     }
 

@@ -8,7 +8,7 @@ struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Inspect users, sign-in attempts, permission requests, conversations and messages.",
-        subcommands: [Users.self, States.self, Permissions.self, Conversations.self, Messages.self])
+        subcommands: [Users.self, States.self, Permissions.self, Conversations.self, Messages.self, Check.self, Recover.self])
 
     struct Users: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Accounts that have signed in.")
@@ -137,6 +137,88 @@ struct AdminCommand: AsyncParsableCommand {
             }
         }
     }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the whole database file for damage (SQLite's integrity check) and say what to do.",
+            discussion: "Exit status 0 when the file is sound, 1 when it is damaged or cannot be read.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                let context = try CommandContext.make(global)
+                let path = context.paths.databaseFile
+                // Opened as it is: no check on open (this is the check), nothing written.
+                let problems: [String]
+                do {
+                    problems = try AppDatabase(path: path, access: .readOnly).integrityProblems()
+                } catch StoreError.damaged(_, let problem) {
+                    problems = [problem]
+                } catch let error as StoreError {
+                    if case .cannotOpen = error { problems = ["\(error)"] } else { throw error }
+                }
+                if json {
+                    Console.printLine(try Output.json(CheckJSON(database: path, sound: problems.isEmpty, problems: problems)))
+                } else if problems.isEmpty {
+                    Console.printLine("\(path): sound (SQLite's integrity check found no problem).")
+                } else {
+                    Console.printLine("\(path) is damaged. SQLite's integrity check says:")
+                    for problem in problems.prefix(10) { Console.printLine("  " + problem) }
+                    if problems.count > 10 { Console.printLine("  … and \(problems.count - 10) more") }
+                    Console.printLine("""
+
+                        What to do: quit every lume-tui using this file (the chat UI, send), then run
+                          lume-tui admin recover\(global.database.map { " --database \(Output.shellQuoted($0))" } ?? "")
+                        which copies everything that can still be read into a new file and says how to
+                        put it in place. The damaged file is never changed.
+                        """)
+                }
+                if !problems.isEmpty { throw ExitCode(ExitStatus.failure) }
+            }
+        }
+    }
+
+    struct Recover: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy everything that can still be read from a damaged database into a new file.",
+            discussion: "The damaged file is only read. Quit every lume-tui using it first.")
+        @OptionGroup var global: GlobalOptions
+        @Option(name: [.short, .long], help: ArgumentHelp("The new file (default: next to the database, named …-recovered-DATE.sqlite3).", valueName: "path"))
+        var output: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                let context = try CommandContext.make(global)
+                let path = context.paths.databaseFile
+                guard FileManager.default.fileExists(atPath: path) else { throw StoreError.cannotOpen(path: path, reason: "no such file") }
+                let target = output.map { AppPaths.absolute($0, in: FileManager.default.currentDirectoryPath) }
+                    ?? Self.defaultOutput(for: path, now: Date())
+                let report = try AppDatabase.salvage(from: path, into: target)
+                let copied = report.copied
+                Console.printLine("Recovered into \(target): \(copied["conversations"] ?? 0) conversations, \(copied["messages"] ?? 0) messages, "
+                    + "\(copied["users"] ?? 0) accounts (\(copied["tokens"] ?? 0) with their sign-in).")
+                if !report.unreadable.isEmpty {
+                    let tables = report.unreadable.keys.sorted().map { "\($0) (\(report.unreadable[$0]!) damaged stretch\(report.unreadable[$0]! == 1 ? "" : "es"))" }
+                    Console.printLine("Could not read parts of: \(tables.joined(separator: ", ")); what was there is missing from the copy.")
+                }
+                if report.rebuiltConversations > 0 {
+                    Console.printLine("\(report.rebuiltConversations) conversations lost their title and are called \"Recovered conversation\".")
+                }
+                Console.printLine("""
+                    To use it, with every lume-tui closed:
+                      mv \(Output.shellQuoted(path)) \(Output.shellQuoted(path + ".damaged"))
+                      mv \(Output.shellQuoted(target)) \(Output.shellQuoted(path))
+                    """)
+            }
+        }
+
+        static func defaultOutput(for path: String, now: Date) -> String {
+            let stamp = TimeFormat.iso8601(now).filter { $0 != "-" && $0 != ":" }  // 20261204T180509Z
+            let base = path.hasSuffix(".sqlite3") ? String(path.dropLast(8)) : path
+            return "\(base)-recovered-\(stamp).sqlite3"
+        }
+    }
 }
 
 struct UserJSON: Encodable {
@@ -219,4 +301,10 @@ struct PermissionJSON: Encodable {
 
 extension String {
     func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
+}
+
+struct CheckJSON: Encodable {
+    let database: String
+    let sound: Bool
+    let problems: [String]
 }

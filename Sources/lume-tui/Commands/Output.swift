@@ -20,6 +20,12 @@ enum Output {
         }.joined(separator: "\n")
     }
 
+    /// A path as it can be pasted into a shell: single-quoted when it needs to be.
+    static func shellQuoted(_ text: String) -> String {
+        let plain = text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "/._-+:@%".unicodeScalars.contains($0) }
+        return plain && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
     /// Multi-line text flattened for a table cell.
     static func oneLine(_ text: String) -> String {
         text.split(whereSeparator: \.isNewline).joined(separator: " ⏎ ")
