@@ -117,11 +117,14 @@ import Testing
         // Another program (the sqlite3 shell, say) writes while no lume-tui has it open.
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in try db.execute(sql: "UPDATE conversations SET title = 'changed'") }
-        try queue.close()
-        let reopened = try AppDatabase(path: path)
-        #expect(reopened.checkedOnOpen)
+        #expect(try AppDatabase(path: path, access: .readOnly).checkedOnOpen)
+        // Checked and sound (even by a reader, which writes nothing else): not checked again.
+        #expect(!(try AppDatabase(path: path, access: .readOnly).checkedOnOpen))
 
-        // While one process has it open, the next one does not check again.
+        // While one process has it open, the next one does not check.
+        try queue.write { db in try db.execute(sql: "UPDATE conversations SET title = 'changed again'") }
+        let first = try AppDatabase(path: path)
+        #expect(first.checkedOnOpen)
         #expect(!(try AppDatabase(path: path).checkedOnOpen))
     }
 

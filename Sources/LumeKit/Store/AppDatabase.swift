@@ -98,6 +98,10 @@ public final class AppDatabase: Sendable {
             throw fail(StoreError.damaged(path: path, problem: problem))
         }
         damage = found?.damage.map { "\(StoreError.damaged(path: path, problem: $0)); showing what can still be read" }
+        if checkedOnOpen && damage == nil {
+            // Checked and sound: the next process in need not read the whole file again.
+            openers?.recordChecked()
+        }
         self.access = readOnly ? .readOnly : .readWrite
         openers?.share()
         self.openers = openers

@@ -14,8 +14,9 @@ import Darwin
 /// only when the files changed since a clean exit costs one `stat`. The first process in
 /// (an exclusive lock succeeds) compares the files with the record and, if they differ,
 /// runs `PRAGMA quick_check` while it still holds the lock, so later processes wait for
-/// the verdict. The last process out that wrote (its exclusive lock succeeds) records the
-/// files again. A process that was killed never records, so the next one checks.
+/// the verdict, and records the files once they pass. The last process out that wrote (its
+/// exclusive lock succeeds) records the files again. A process that was killed never
+/// records, so the next one checks.
 ///
 /// `flock` locks belong to the open file description, so two databases open in one
 /// process (as in the tests) hold separate locks, as two processes would.
@@ -51,6 +52,12 @@ final class OpenersLock: @unchecked Sendable {
         return false
     }
 
+    /// Records the files as they are now, as known sound: called while `join`'s exclusive
+    /// lock is held, after a check found no damage, so the next opener need not check again.
+    func recordChecked() {
+        lock.withLock { writeStamp() }
+    }
+
     /// Turns the exclusive lock taken by `join` into a shared one.
     func share() {
         while flock(fd, LOCK_SH) != 0 && errno == EINTR {}
@@ -62,14 +69,17 @@ final class OpenersLock: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard fd >= 0 else { return }
-        if record, flock(fd, LOCK_EX | LOCK_NB) == 0 {
-            let text = Array(FilesStamp.of(databasePath).text.utf8)
-            if ftruncate(fd, 0) == 0 {
-                _ = pwrite(fd, text, text.count, 0)
-            }
-        }
+        if record, flock(fd, LOCK_EX | LOCK_NB) == 0 { writeStamp() }
         close(fd)
         fd = -1
+    }
+
+    private func writeStamp() {
+        guard fd >= 0 else { return }
+        let text = Array(FilesStamp.of(databasePath).text.utf8)
+        if ftruncate(fd, 0) == 0 {
+            _ = pwrite(fd, text, text.count, 0)
+        }
     }
 
     private func readAll() -> Data {
