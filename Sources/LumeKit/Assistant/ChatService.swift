@@ -78,24 +78,26 @@ public final class ChatService: Sendable {
         var status = MessageStatus.complete
         let request = AssistantRequest(history: history, message: message, detected: message.detectedServices, granted: granted, signedIn: user != nil)
         do {
-            // The reply runs on a task of its own, which inherits the listener for waits.
-            let events = RetryWaits.$observer.withValue(onWait) { assistant.reply(to: request) }
-            for try await event in events {
-                try Task.checkCancellation()
-                switch event {
-                case let .text(piece):
-                    text += piece
-                    onText(reply.id!, piece)
-                    // Stored as it arrives, a few times a second at most.
-                    if Date().timeIntervalSince(lastSaved) > 0.1 {
-                        try? database.updateMessage(id: reply.id!, content: text, status: .streaming)
-                        lastSaved = Date()
+            // The reply runs on a task of its own, made inside this scope: it inherits the
+            // listener for waits.
+            try await RetryWaits.listening(onWait) {
+                for try await event in assistant.reply(to: request) {
+                    try Task.checkCancellation()
+                    switch event {
+                    case let .text(piece):
+                        text += piece
+                        onText(reply.id!, piece)
+                        // Stored as it arrives, a few times a second at most.
+                        if Date().timeIntervalSince(lastSaved) > 0.1 {
+                            try? database.updateMessage(id: reply.id!, content: text, status: .streaming)
+                            lastSaved = Date()
+                        }
+                    case let .metadata(values):
+                        metadata.merge(values) { _, new in new }
+                    case let .proposal(action):
+                        metadata[PendingAction.metadataKey] = action.json
+                        metadata[PendingAction.statusKey] = .string(ActionStatus.pending.rawValue)
                     }
-                case let .metadata(values):
-                    metadata.merge(values) { _, new in new }
-                case let .proposal(action):
-                    metadata[PendingAction.metadataKey] = action.json
-                    metadata[PendingAction.statusKey] = .string(ActionStatus.pending.rawValue)
                 }
             }
         } catch is CancellationError {
@@ -171,7 +173,7 @@ public final class ChatService: Sendable {
             guard let session = try google?.session(time: time, log: log) else {
                 throw AssistantFailure("not signed in to Google: run `lume-tui login`")
             }
-            let outcome = try await RetryWaits.$observer.withValue(onWait) {
+            let outcome = try await RetryWaits.listening(onWait) {
                 try await ActionPerformer(session: session, time: time).perform(action)
             }
             _ = try? database.transitionAction(messageID: id, from: ActionStatus.performing.rawValue, to: ActionStatus.done.rawValue)

@@ -78,6 +78,19 @@ public struct RetryNotice: Equatable, Sendable {
 public enum RetryWaits {
     @TaskLocal public static var observer: (@Sendable (RetryNotice) -> Void)?
 
+    /// Runs `operation` with `listener` hearing of every wait it meets.
+    ///
+    /// Why a helper, with the optional made before binding: binding a task-local straight
+    /// from a non-optional closure (a temporary the compiler makes) inside a large async
+    /// function crashed the optimized, statically linked build in `swift_task_localValuePush`
+    /// — task allocations freed out of order, a known miscompilation of `withValue`. Here
+    /// the value lives in this small frame and the whole scope is awaited.
+    public static func listening<T>(_ listener: @escaping @Sendable (RetryNotice) -> Void,
+                                    _ operation: () async throws -> T) async rethrows -> T {
+        let bound: (@Sendable (RetryNotice) -> Void)? = listener
+        return try await $observer.withValue(bound) { try await operation() }
+    }
+
     /// "45 seconds", "1 minute", "2 minutes", "1 hour 5 minutes".
     public static func duration(_ seconds: TimeInterval) -> String {
         let total = Int(max(0, seconds).rounded())

@@ -279,7 +279,7 @@ import Testing
         let policy = RetryPolicy(attempts: 3, baseDelay: 0.01, maxDelay: 0.05, longestWait: 5, announceFrom: 0.5)
         let heard = NoticeRecorder()
         let started = Date()
-        let labels = try await RetryWaits.$observer.withValue({ heard.add($0) }) {
+        let labels = try await RetryWaits.listening({ heard.add($0) }) {
             try await GmailClient(account.client(retry: policy)).labels()
         }
         #expect(!labels.isEmpty)
