@@ -50,7 +50,7 @@ public struct RetryPolicy: Sendable {
     /// `CancellationError` when the task is cancelled meanwhile (Esc, Ctrl-C).
     public func wait(_ seconds: TimeInterval, for who: String, now: Date = Date()) async throws {
         if seconds >= announceFrom {
-            RetryWaits.observer?(RetryNotice(who: who, until: now.addingTimeInterval(seconds)))
+            RetryWaits.announce(RetryNotice(who: who, until: now.addingTimeInterval(seconds)))
         }
         try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9))
     }
@@ -76,19 +76,23 @@ public struct RetryNotice: Equatable, Sendable {
 /// Where waits are announced: set for the duration of a reply (a task-local value, so
 /// every request made for that reply, however deep, reaches the same listener).
 public enum RetryWaits {
-    @TaskLocal public static var observer: (@Sendable (RetryNotice) -> Void)?
+    /// The listener, in a class: a task-local holding an optional closure directly crashes
+    /// optimized builds of this toolchain in `swift_task_localValuePush` (a four-line program
+    /// reproduces it at -O; a class reference is fine).
+    final class Listener: Sendable {
+        let hear: @Sendable (RetryNotice) -> Void
+        init(_ hear: @escaping @Sendable (RetryNotice) -> Void) { self.hear = hear }
+    }
 
-    /// Runs `operation` with `listener` hearing of every wait it meets.
-    ///
-    /// Why a helper, with the optional made before binding: binding a task-local straight
-    /// from a non-optional closure (a temporary the compiler makes) inside a large async
-    /// function crashed the optimized, statically linked build in `swift_task_localValuePush`
-    /// — task allocations freed out of order, a known miscompilation of `withValue`. Here
-    /// the value lives in this small frame and the whole scope is awaited.
-    public static func listening<T>(_ listener: @escaping @Sendable (RetryNotice) -> Void,
+    @TaskLocal static var listener: Listener?
+
+    /// Tells the listener of the current reply, if any, about a wait.
+    static func announce(_ notice: RetryNotice) { listener?.hear(notice) }
+
+    /// Runs `operation` with `hear` told of every wait it meets.
+    public static func listening<T>(_ hear: @escaping @Sendable (RetryNotice) -> Void,
                                     _ operation: () async throws -> T) async rethrows -> T {
-        let bound: (@Sendable (RetryNotice) -> Void)? = listener
-        return try await $observer.withValue(bound) { try await operation() }
+        try await $listener.withValue(Listener(hear)) { try await operation() }
     }
 
     /// "45 seconds", "1 minute", "2 minutes", "1 hour 5 minutes".
