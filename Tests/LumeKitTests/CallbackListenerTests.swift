@@ -177,8 +177,21 @@ import Testing
         return (listener, CallbackExpectation(host: listener.authority, path: "/oauth/callback", state: "live-state"))
     }
 
-    func request(_ port: Int, _ target: String, method: String = "GET", host: String? = nil) -> String {
-        RawSocket.exchange(port: port, "\(method) \(target) HTTP/1.1\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\n\r\n") ?? "refused"
+    /// A request from a client on a thread of its own. The socket calls block, and a blocked
+    /// test would hold one of the few threads the waiting listener's task needs to start:
+    /// with the rest of the suite running, the listener could not answer in time.
+    func request(_ port: Int, _ target: String, method: String = "GET", host: String? = nil) async -> String {
+        await exchange(port: port, "\(method) \(target) HTTP/1.1\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\n\r\n") ?? "refused"
+    }
+
+    func exchange(port: Int, _ text: String, timeout: TimeInterval = 5) async -> String? {
+        await onOwnThread { RawSocket.exchange(port: port, text, timeout: timeout) }
+    }
+
+    func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: work()) }
+        }
     }
 
     @Test func bindsLoopbackOnlyAndReadsThePortBack() throws {
@@ -201,23 +214,23 @@ import Testing
         let idle = (0..<3).compactMap { _ in RawSocket.connect(port: port) }
         defer { idle.forEach { close($0) } }
 
-        #expect(RawSocket.exchange(port: port, "\u{16}\u{03}\u{01}garbage\r\n\r\n")?.hasPrefix("HTTP/1.1 400") == true)
-        #expect(RawSocket.exchange(port: port, "GET /?" + String(repeating: "x", count: 9000) + " HTTP/1.1\r\n")?.hasPrefix("HTTP/1.1 414") == true)
+        #expect(await exchange(port: port, "\u{16}\u{03}\u{01}garbage\r\n\r\n")?.hasPrefix("HTTP/1.1 400") == true)
+        #expect(await exchange(port: port, "GET /?" + String(repeating: "x", count: 9000) + " HTTP/1.1\r\n")?.hasPrefix("HTTP/1.1 414") == true)
         let bigHeaders = "GET / HTTP/1.1\r\n" + (0..<120).map { "X-\($0): y\r\n" }.joined() + "\r\n"
-        #expect(RawSocket.exchange(port: port, bigHeaders)?.hasPrefix("HTTP/1.1 431") == true)
+        #expect(await exchange(port: port, bigHeaders)?.hasPrefix("HTTP/1.1 431") == true)
         for method in ["POST", "OPTIONS", "HEAD", "CONNECT"] {
-            #expect(request(port, "/oauth/callback?state=live-state&code=x", method: method).hasPrefix("HTTP/1.1 405"), "\(method)")
+            #expect(await request(port, "/oauth/callback?state=live-state&code=x", method: method).hasPrefix("HTTP/1.1 405"), "\(method)")
         }
-        #expect(request(port, "/oauth/callback?state=live-state&code=x", host: "evil.example").hasPrefix("HTTP/1.1 421"))
-        #expect(RawSocket.exchange(port: port, "GET http://evil/oauth/callback?state=live-state&code=x HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n")?.hasPrefix("HTTP/1.1 421") == true)
-        #expect(request(port, "/").hasPrefix("HTTP/1.1 404"))
-        #expect(request(port, "/favicon.ico").hasPrefix("HTTP/1.1 404"))
-        #expect(request(port, "/oauth/callback?state=wrong&code=x").hasPrefix("HTTP/1.1 400"))
-        #expect(request(port, "/oauth/callback?code=x").hasPrefix("HTTP/1.1 400"))
-        #expect(request(port, "/oauth/callback?error=access_denied").hasPrefix("HTTP/1.1 400"))
+        #expect(await request(port, "/oauth/callback?state=live-state&code=x", host: "evil.example").hasPrefix("HTTP/1.1 421"))
+        #expect(await exchange(port: port, "GET http://evil/oauth/callback?state=live-state&code=x HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n")?.hasPrefix("HTTP/1.1 421") == true)
+        #expect(await request(port, "/").hasPrefix("HTTP/1.1 404"))
+        #expect(await request(port, "/favicon.ico").hasPrefix("HTTP/1.1 404"))
+        #expect(await request(port, "/oauth/callback?state=wrong&code=x").hasPrefix("HTTP/1.1 400"))
+        #expect(await request(port, "/oauth/callback?code=x").hasPrefix("HTTP/1.1 400"))
+        #expect(await request(port, "/oauth/callback?error=access_denied").hasPrefix("HTTP/1.1 400"))
 
         // Still waiting: the real callback is accepted now.
-        let answer = request(port, "/oauth/callback?state=live-state&code=the-code")
+        let answer = await request(port, "/oauth/callback?state=live-state&code=the-code")
         #expect(answer.hasPrefix("HTTP/1.1 200"))
         #expect(answer.contains("Cache-Control: no-store"))
         #expect(await waiting.value == .outcome(.code("the-code")))
@@ -231,11 +244,11 @@ import Testing
         let slow = try #require(RawSocket.connect(port: listener.port))
         defer { close(slow) }
         RawSocket.write(slow, Array("GET /oauth/callback?state=live-state".utf8))
-        let (bytes, closed) = RawSocket.readAll(slow, timeout: 3)
+        let (bytes, closed) = await onOwnThread { RawSocket.readAll(slow, timeout: 3) }
         #expect(closed, "the slow connection is closed")
         #expect(bytes.isEmpty, "without an answer")
         // The attempt itself is unaffected.
-        #expect(request(listener.port, "/oauth/callback?state=live-state&code=c").hasPrefix("HTTP/1.1 200"))
+        #expect(await request(listener.port, "/oauth/callback?state=live-state&code=c").hasPrefix("HTTP/1.1 200"))
         #expect(await waiting.value == .outcome(.code("c")))
     }
 
@@ -248,7 +261,7 @@ import Testing
         defer { idle.forEach { close($0) } }
         #expect(idle.count == LoopbackListener.maxConnections * 2)
         let started = Date()
-        let answer = RawSocket.exchange(port: listener.port, "GET /oauth/callback?state=live-state&code=c HTTP/1.1\r\nHost: 127.0.0.1:\(listener.port)\r\n\r\n", timeout: 10)
+        let answer = await exchange(port: listener.port, "GET /oauth/callback?state=live-state&code=c HTTP/1.1\r\nHost: 127.0.0.1:\(listener.port)\r\n\r\n", timeout: 10)
         #expect(answer?.hasPrefix("HTTP/1.1 200") == true)
         #expect(Date().timeIntervalSince(started) < 10, "answered without waiting for the idle ones' deadline")
         #expect(await waiting.value == .outcome(.code("c")))
@@ -257,7 +270,7 @@ import Testing
     @Test func deniedConsentEndsTheWait() async throws {
         let (listener, expectation) = try start()
         let waiting = Task { await listener.waitForCallback(expecting: expectation, timeout: 30) }
-        let answer = request(listener.port, "/oauth/callback?error=access_denied&state=live-state")
+        let answer = await request(listener.port, "/oauth/callback?error=access_denied&state=live-state")
         #expect(answer.hasPrefix("HTTP/1.1 200"))
         #expect(answer.contains("cancelled"))
         #expect(await waiting.value == .outcome(.error(code: "access_denied", description: nil)))

@@ -224,7 +224,11 @@ import Testing
         try tmux.waitFor("You have one open task: buy milk.")
         try tmux.type("add a task to water the plants on Tuesday")
         try tmux.press("Enter")
-        try tmux.waitFor("the draft") { $0.contains("Add this task?") && $0.contains("Task: Water the plants") && $0.contains("Due: Tue 1 Dec") }
+        // The draft's text shows in the transcript while the reply is still being saved; the
+        // dialog (with its footer) is what takes the answer.
+        try tmux.waitFor("the draft") {
+            $0.contains("Add this task?") && $0.contains("Task: Water the plants") && $0.contains("Due: Tue 1 Dec") && $0.contains("y add · n cancel")
+        }
         #expect(account.api.tasks().count == 1)
         try tmux.press("y")
         try tmux.waitFor("Added Water the plants to My Tasks, due Tue 1 Dec.")
