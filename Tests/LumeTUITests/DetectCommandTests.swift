@@ -1,4 +1,5 @@
 import Foundation
+import LumeKit
 import LumeTestSupport
 import Testing
 
@@ -22,6 +23,23 @@ import Testing
         #expect(result.stdout.contains("%)"))
         let none = try ProcessRunner.lume(["detect", "tell me a joke"], home: home)
         #expect(none.stdout == "none: no Google service needed\n")
+    }
+
+    /// --explain adds what the message asks for and the details read; --json and --batch
+    /// give it as one JSON object per message, with the contract's services inside.
+    @Test func explainSaysTheActionAndItsDetails() throws {
+        let text = try ProcessRunner.lume(["detect", "--explain", "lunch with Bob tomorrow at 1pm for an hour"], home: home)
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("action: create_event (cal_set)"), "\(text.stdout)")
+        #expect(text.stdout.contains("title=\"Lunch with Bob\""))
+        let lines = ["email Ana the report saying it is done", "how do I send an email with python smtplib?", "what tasks are still open?"]
+        let batch = try ProcessRunner.lume(["detect", "--explain", "--batch"], home: home, stdin: lines.joined(separator: "\n") + "\n")
+        let answers = batch.stdout.split(separator: "\n").map { JSONValue.parse(String($0)) }
+        #expect(answers.map { $0["intent"]?.stringValue } == ["compose_mail", "chat", "list_tasks"])
+        #expect(answers[0]["services"] == JSONValue.parse(#"{"email":true,"calendar":false,"tasks":false,"keep":false}"#))
+        #expect(answers[0]["details"]?["to"] == .array([.string("Ana")]))
+        #expect(answers[1]["services"] == JSONValue.parse(#"{"email":false,"calendar":false,"tasks":false,"keep":false}"#))
+        #expect(answers[2]["services"]?["tasks"] == .bool(true))
     }
 
     @Test func usageErrorsExit2() throws {

@@ -30,6 +30,9 @@ struct DetectorText {
     private(set) var codeSignals: Int
     /// Ends with "?" or starts like a question.
     private(set) var isQuestion: Bool
+    /// Holds an email address ("ada@example.org"): somebody's, so the message is personal
+    /// however technical its other words.
+    private(set) var hasEmailAddress = false
 
     var clauseCount: Int { (words.last?.clause ?? 0) + 1 }
 
@@ -47,6 +50,14 @@ struct DetectorText {
         Self.markTechnicalSenses(&words)
         self.words = words
         codeSignals = scanner.codeSignals
+        if message.utf8.contains(UInt8(ascii: "@")) {
+            hasEmailAddress = message.split(whereSeparator: \.isWhitespace).contains { (word: Substring) -> Bool in
+                guard let at = word.firstIndex(of: "@"), at > word.startIndex else { return false }
+                var domain = word[word.index(after: at)...]
+                while let last = domain.last, ".,;:!?)".contains(last) { domain = domain.dropLast() }
+                return domain.contains(".") && domain.first != "."
+            }
+        }
         isQuestion = scanner.endsWithQuestionMark || (words.first?.traits.contains(.questionStart) ?? false)
     }
 

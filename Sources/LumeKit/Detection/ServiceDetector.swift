@@ -59,7 +59,12 @@ public struct ServiceDetector: Sendable {
     }
 
     private func detect(_ message: String, explaining: Bool) -> ServiceDetection {
-        let text = DetectorText(message)
+        detect(DetectorText(message), explaining: explaining)
+    }
+
+    /// The verdict on a message already read into words (understanding reads it once for
+    /// both models).
+    func detect(_ text: DetectorText, explaining: Bool) -> ServiceDetection {
         guard text.words.contains(where: { !$0.negated }), !DetectorRules.isAboutAssistant(text.words) else { return .none }
 
         // The best probability per service over the whole message and each clause, and

@@ -10,11 +10,14 @@ struct DetectCommand: AsyncParsableCommand {
         discussion: """
             With --json, prints exactly {"email":true,"calendar":false,"tasks":true,"keep":false}.
             With --batch, reads one message per line from stdin and writes one JSON object per
-            line, each as soon as its line has been read.
+            line, each as soon as its line has been read. With --explain, also the action the
+            message asks for ("intent"), its details and the evidence; as JSON with --json or
+            --batch: {"services":{...},"intent":"create_event","family":"cal_set","details":{...},...}.
             """)
 
     @Flag(help: "Print the verdict as one JSON object.") var json = false
     @Flag(help: "Read messages from stdin, one per line; write one JSON object per line.") var batch = false
+    @Flag(help: "Also say what the message asks for (the action), the details read, and why.") var explain = false
     @Argument(help: "The message (words are joined with spaces).") var text: [String] = []
 
     func validate() throws {
@@ -23,7 +26,7 @@ struct DetectCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let detector = ServiceDetector.shared
+        let understanding = Understanding.shared
         if batch {
             var output = BatchOutput()
             var input = LineReader(fd: STDIN_FILENO)
@@ -40,13 +43,13 @@ struct DetectCommand: AsyncParsableCommand {
                         nonisolated(unsafe) let results = results
                         DispatchQueue.concurrentPerform(iterations: 2) { part in
                             for index in (part == 0 ? 0..<half : half..<lines.count) {
-                                results[index] = ServiceDetection.json(detector.services(lines[index]))
+                                results[index] = answer(understanding.read(lines[index], explaining: explain), message: lines[index])
                             }
                         }
                     }
                 } else {
                     for (index, line) in lines.enumerated() {
-                        answers[index] = ServiceDetection.json(detector.services(line))
+                        answers[index] = answer(understanding.read(line, explaining: explain), message: line)
                     }
                 }
                 for answer in answers { output.append(answer) }
@@ -54,22 +57,61 @@ struct DetectCommand: AsyncParsableCommand {
             output.flush()
             return
         }
-        let detection = detector.detect(text.joined(separator: " "))
+        let message = text.joined(separator: " ")
+        let reading = understanding.read(message)
         if json {
-            Console.printLine(detection.json)
+            Console.printLine(answer(reading, message: message))
+        } else if explain {
+            Console.printLine(Self.describe(reading) + "\n" + Self.explanation(reading, message: message))
         } else {
-            Console.printLine(Self.describe(detection))
+            Console.printLine(Self.describe(reading))
         }
     }
 
+    /// One JSON line: the contract's exact services object, or with --explain the services,
+    /// the action and its details, and the evidence.
+    func answer(_ reading: Reading, message: String) -> String {
+        guard explain else { return ServiceDetection.json(reading.services) }
+        return Self.explained(reading, message: message).text
+    }
+
     /// "email: "send an email", "email" (95%)" per flagged service, or a plain "none".
-    static func describe(_ detection: ServiceDetection) -> String {
-        guard !detection.services.isEmpty else { return "none: no Google service needed" }
-        return detection.services.map { service in
-            let evidence = (detection.evidence[service] ?? []).map { "\"\($0)\"" }.joined(separator: ", ")
-            let confidence = Int(((detection.confidence[service] ?? 0) * 100).rounded())
-            return "\(service.rawValue): \(evidence.isEmpty ? "(no single phrase)" : evidence) (\(confidence)%)"
+    static func describe(_ reading: Reading) -> String {
+        guard !reading.services.isEmpty else { return "none: no Google service needed" }
+        return reading.services.map { service in
+            let evidence = (reading.evidence[service] ?? []).map { "\"\($0)\"" }.joined(separator: ", ")
+            guard let confidence = reading.confidence[service] else { return "\(service.rawValue): (needed by the action)" }
+            return "\(service.rawValue): \(evidence.isEmpty ? "(no single phrase)" : evidence) (\(Int((confidence * 100).rounded()))%)"
         }.joined(separator: "\n")
+    }
+
+    /// The action, its family's probability and the runners-up, and the details read.
+    static func explanation(_ reading: Reading, message: String) -> String {
+        let json = explained(reading, message: message)
+        var lines = ["action: \(reading.action.rawValue) (\(reading.action.family.rawValue))"]
+        let ranked = reading.familyScores.sorted { $0.value > $1.value }.prefix(3)
+        if !ranked.isEmpty {
+            lines.append("families: " + ranked.map { "\($0.key.rawValue) \(Int(($0.value * 100).rounded()))%" }.joined(separator: ", "))
+        }
+        if case let .object(details)? = json["details"], !details.isEmpty {
+            lines.append("details: " + details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.text)" }.joined(separator: " "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The JSON form of --explain: {"services":{…},"intent":…,"family":…,"details":{…},
+    /// "scores":{…},"evidence":{…}}.
+    static func explained(_ reading: Reading, message: String) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "services": JSONValue.parse(ServiceDetection.json(reading.services)),
+            "intent": .string(reading.action.rawValue),
+            "family": .string(reading.action.family.rawValue),
+            "evidence": .object(Dictionary(uniqueKeysWithValues: reading.evidence.map { ($0.key.rawValue, .array($0.value.map(JSONValue.string))) })),
+            "scores": .object(Dictionary(uniqueKeysWithValues: reading.familyScores.map { ($0.key.rawValue, .number(($0.value * 1000).rounded() / 1000)) })),
+        ]
+        let time = LocalTime.current
+        object["details"] = IntentParser(now: Date(), time: time).intent(for: reading.action, message: message).details(time)
+        return .object(object)
     }
 }
 
