@@ -21,13 +21,18 @@ public struct AssistantRequest: Sendable {
     /// The services the signed-in account has granted (empty when signed out).
     public var granted: [Service]
     public var signedIn: Bool
+    /// What understanding made of the message in its conversation: the action the built-in
+    /// assistant carries out, and the text its details are read from.
+    public var reading: Reading
 
-    public init(history: [Message], message: Message, detected: [Service], granted: [Service], signedIn: Bool) {
+    public init(history: [Message], message: Message, detected: [Service], granted: [Service], signedIn: Bool,
+                reading: Reading? = nil) {
         self.history = history
         self.message = message
         self.detected = detected
         self.granted = granted
         self.signedIn = signedIn
+        self.reading = reading ?? Understanding.shared.read(message.content, explaining: false)
     }
 }
 

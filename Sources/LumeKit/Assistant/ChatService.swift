@@ -6,7 +6,7 @@ import Logging
 /// arrives, so a killed process leaves everything received so far.
 public final class ChatService: Sendable {
     public let database: AppDatabase
-    public let detector: ServiceDetector
+    public let understanding: Understanding
     public let assistant: Assistant
     /// Carries out confirmed drafts; nil when Google is not configured.
     public let google: GoogleAccess?
@@ -15,21 +15,46 @@ public final class ChatService: Sendable {
 
     /// Messages of history sent along with a turn (the assistant may trim further).
     public static let historyLimit = 40
+    /// Messages read to know what a follow-up follows.
+    static let contextLimit = 6
 
-    public init(database: AppDatabase, detector: ServiceDetector = .shared, assistant: Assistant, google: GoogleAccess? = nil,
+    /// The metadata keys a reply keeps about its request, so the next message can follow
+    /// up on it: the text the request's details were read from, and whether the reply
+    /// asked for a missing detail.
+    public static let requestKey = "request"
+    public static let askedKey = "asked"
+
+    /// What the conversation so far says about the next message: the last reply's action
+    /// (its `intent`), the request it answered, and whether it asked a question or left a
+    /// draft waiting.
+    static func context(from messages: [Message]) -> ConversationContext {
+        guard let replyIndex = messages.lastIndex(where: { $0.role == .assistant }) else { return .none }
+        let reply = messages[replyIndex]
+        let metadata = JSONValue.parse(reply.metadata)
+        guard let action = metadata["intent"]?.stringValue.flatMap(Action.init) else { return .none }
+        let asked = metadata[askedKey]?.boolValue == true
+        let request = metadata[requestKey]?.stringValue
+            ?? messages[..<replyIndex].last(where: { $0.role == .user })?.content
+        let pending = metadata[PendingAction.statusKey]?.stringValue == ActionStatus.pending.rawValue
+        return ConversationContext(request: request, action: action, askedForDetail: asked, awaitingAnswer: pending)
+    }
+
+    public init(database: AppDatabase, understanding: Understanding = .shared, assistant: Assistant, google: GoogleAccess? = nil,
                 time: LocalTime = LocalTime.current, logger: Logger) {
         self.database = database
-        self.detector = detector
+        self.understanding = understanding
         self.assistant = assistant
         self.google = google
         self.time = time
         self.logger = logger
     }
 
-    /// Stores the user's message with the services it needs, in `conversationID` or a new
-    /// conversation.
+    /// Stores the user's message with the services it needs (as understanding reads it in
+    /// its conversation, the same reading the built-in assistant acts on), in
+    /// `conversationID` or a new conversation.
     public func storeUserMessage(_ text: String, in conversationID: Int64?, now: Date = Date()) throws -> (Message, Conversation) {
-        let services = detector.services(text)
+        let recent = try conversationID.map { try database.latestMessages(in: $0, limit: Self.contextLimit) } ?? []
+        let services = understanding.read(text, context: Self.context(from: recent), explaining: false).services
         let id = try conversationID ?? database.createConversation(now: now).id!
         let message = try database.appendMessage(to: id, role: .user, content: text, services: services, now: now)
         guard let conversation = try database.conversation(id: id) else { throw StoreError.conversationNotFound(id) }
@@ -59,6 +84,13 @@ public final class ChatService: Sendable {
         let granted = user.map { account in Service.allCases.filter(account.isGranted) } ?? []
         let history = ((try? database.messages(in: message.conversationID, limit: Self.historyLimit, beforeID: message.id!)) ?? [])
             .filter { $0.status != .error }
+        let context = Self.context(from: Array(history.suffix(Self.contextLimit)))
+        let reading = understanding.read(message.content, context: context, explaining: false)
+        // "yes, send it" / "no" typed while a draft waits: that is the answer to the draft.
+        if let agrees = reading.agrees, context.awaitingAnswer,
+           let draft = history.last(where: { $0.role == .assistant }), PendingAction.of(draft)?.1 == .pending {
+            return await settle(draft, confirmed: agrees, onWait: onWait)
+        }
         var reply: Message
         do {
             // The writer is named so another process's sweep can tell a live reply from one
@@ -72,11 +104,15 @@ public final class ChatService: Sendable {
                            metadata: JSONValue.object(["error": .string("\(error)")]).text, now: Date())
         }
         onStart(reply)
-        var metadata: [String: JSONValue] = ["provider": .string(assistant.name)]
+        // What understanding made of the message, for every provider: the next message's
+        // context. An assistant may say more (the built-in one says whether it asked).
+        var metadata: [String: JSONValue] = ["provider": .string(assistant.name), "intent": .string(reading.action.rawValue),
+                                             Self.requestKey: .string(reading.detailText)]
         var text = ""
         var lastSaved = Date()
         var status = MessageStatus.complete
-        let request = AssistantRequest(history: history, message: message, detected: message.detectedServices, granted: granted, signedIn: user != nil)
+        let request = AssistantRequest(history: history, message: message, detected: message.detectedServices, granted: granted,
+                                       signedIn: user != nil, reading: reading)
         do {
             // The reply runs on a task of its own, made inside this scope: it inherits the
             // listener for waits.

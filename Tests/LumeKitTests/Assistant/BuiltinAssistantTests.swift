@@ -232,7 +232,7 @@ import Testing
         #expect(answer.content.contains("cannot answer open questions"))
         #expect(answer.content.contains("/cfg.toml"))
         let (refused, _) = try chat.storeUserMessage("delete all my emails", in: nil)
-        #expect(await chat.answer(refused).content == "It does not delete mail: lume-tui only reads and sends.")
+        #expect(await chat.answer(refused).content == "I can't delete mail: lume-tui reads, searches and sends it.")
     }
 }
 

@@ -43,10 +43,18 @@ public struct BuiltinAssistant: Assistant {
         var intent = ""
     }
 
+    /// Understanding decides what the message asks for (the same reading that chose the
+    /// services to ask permission for); the parser reads the details that action needs.
     func respond(to request: AssistantRequest, log: GoogleCallLog) async throws -> Reply {
-        let intent = IntentParser(now: now(), time: time).parse(request.message.content)
+        let reading = request.reading
+        if reading.followUp == .acknowledgement || reading.followUp == .closing {
+            return Reply(text: "You're welcome.", intent: reading.action.rawValue)
+        }
+        let intent = IntentParser(now: now(), time: time).intent(for: reading.action, message: reading.detailText)
         var reply = try await respond(intent, request: request, log: log)
-        reply.intent = Self.name(of: intent)
+        reply.intent = reading.action.rawValue
+        // A question about a missing detail: the next message is read as its answer.
+        if case .clarify = intent { reply.metadata[ChatService.askedKey] = .bool(true) }
         return reply
     }
 

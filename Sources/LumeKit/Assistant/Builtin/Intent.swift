@@ -71,3 +71,39 @@ public struct DateSpan: Equatable, Sendable {
     public var end: Date
     public var label: String
 }
+
+extension Intent {
+    /// The details read, as JSON for `detect --explain`: times in RFC 3339 with the local
+    /// offset, people and titles as written.
+    public func details(_ time: LocalTime) -> JSONValue {
+        func date(_ value: Date) -> JSONValue { .string(time.rfc3339(value)) }
+        func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
+        switch self {
+        case let .searchMail(search), let .readMail(search):
+            var fields: [String: JSONValue] = ["query": .string(search.query)]
+            if let from = search.from { fields["from"] = .string(from) }
+            if let since = search.since { fields["since"] = date(since) }
+            return .object(fields)
+        case let .composeMail(request):
+            return .object(["to": strings(request.recipients), "subject": .string(request.subject), "body": .string(request.body)])
+        case let .agenda(span):
+            return .object(["from": date(span.start), "to": date(span.end), "label": .string(span.label)])
+        case let .checkFree(start, end):
+            return .object(["start": date(start), "end": date(end)])
+        case let .createEvent(request):
+            return .object(["title": .string(request.title), "start": date(request.start), "end": date(request.end), "invite": strings(request.invitees)])
+        case let .addTask(title, due):
+            return .object(["title": .string(title), "due": due.map(JSONValue.string) ?? .null])
+        case let .completeTask(title):
+            return .object(["title": .string(title)])
+        case let .findContact(name):
+            return .object(["name": .string(name)])
+        case let .clarify(question):
+            return .object(["question": .string(question)])
+        case let .unsupported(reason):
+            return .object(["reason": .string(reason)])
+        case .listTasks, .listNotes, .greeting, .help:
+            return .object([:])
+        }
+    }
+}

@@ -1,11 +1,14 @@
 import Foundation
 
-/// Reads everyday requests ("unread mail from Alice this week", "lunch with Bob tomorrow
-/// 1pm for an hour", "remind me to pay rent on Friday") as an `Intent`. Pure: the same
-/// text, instant and zone always give the same intent.
+/// Reads the details of a request whose action understanding has decided ("lunch with Bob
+/// tomorrow 1pm for an hour" → an event's title, start and end; "remind me to pay rent on
+/// Friday" → a task and its due day). Pure: the same text, action, instant and zone always
+/// give the same intent.
 ///
-/// It is a small rule set, not a language model: each rule names the phrasings it covers,
-/// and anything it does not recognise is said to be out of reach rather than guessed at.
+/// What to do is not decided here: `Understanding` (a learned model over public corpora)
+/// says what the message asks for, and this type only reads the details that action needs,
+/// with patterns over the text and a word scanner for dates (`DatePhrases`). Actions the
+/// built-in assistant cannot carry out yet are answered plainly, naming what it can do.
 public struct IntentParser: Sendable {
     public let now: Date
     public let time: LocalTime
@@ -17,15 +20,81 @@ public struct IntentParser: Sendable {
 
     var dates: DatePhrases { DatePhrases(now: now, time: time) }
 
+    /// Understands the message, then reads its details.
     public func parse(_ message: String) -> Intent {
+        intent(for: Understanding.shared.read(message, explaining: false).action, message: message)
+    }
+
+    /// The details `action` needs, read from the message, as an intent to carry out.
+    public func intent(for action: Action, message: String) -> Intent {
         let text = Self.normalize(message)
         let lower = text.lowercased()
         guard !text.isEmpty else { return .help }
-        if let intent = smallTalk(lower) ?? refusal(lower) ?? contactLookup(text) ?? composeMail(text) ?? task(text, lower)
-            ?? calendar(text, lower) ?? notes(lower) ?? mail(text, lower) {
-            return intent
+        switch action {
+        case .greeting: return .greeting
+        case .help: return .help
+        case .chat: return .unsupported("open question")
+        case .clarify: return .clarify("Should that go on your tasks or in a Keep note?")
+        case .unsupported:
+            return .unsupported(ActionCues.refusal(DetectorText(message)) ?? "That is something lume-tui does not do with your Google account.")
+        case .agenda, .findFree:
+            return agenda(text) 
+        case .nextEvent:
+            return .agenda(DateSpan(start: now, end: time.adding(days: 14, to: dates.today), label: "in the next two weeks"))
+        case .findEvent:
+            return .unsupported("I can't look an event up by its name yet; ask what's on a day instead (\"what's on Friday?\").")
+        case .checkFree:
+            return freeCheck(text)
+        case .createEvent:
+            return createEvent(text, lower)
+        case .updateEvent:
+            return .unsupported("I can't change events yet: I can show your calendar and create new events.")
+        case .cancelEvent:
+            return .unsupported("I can't cancel events yet: I can show your calendar and create new events.")
+        case .searchMail, .readMail:
+            return mail(text, lower, reading: action == .readMail) 
+        case .composeMail:
+            return composeMail(text) ?? composeMail(Self.fromFirstVerb(text)) ?? .clarify("Who should the email go to, and what should it say? For example: \"email ada@example.com about lunch saying see you at noon\".")
+        case .replyMail:
+            return .unsupported("I can't reply to a message yet; I can write a new email (\"email Ada about …\").")
+        case .forwardMail:
+            return .unsupported("I can't forward mail yet; I can write a new email (\"email Ada about …\").")
+        case .archiveMail:
+            return .unsupported("I can't archive or label mail yet; I can search and read it.")
+        case .findContact:
+            return contactLookup(text) ?? .clarify("Whose contact details do you want? For example: \"what's Bob's email address?\"")
+        case .addContact:
+            return .unsupported("I can't add contacts yet; I can look one up (\"what's Bob's email address?\").")
+        case .listTasks:
+            return .listTasks
+        case .addTask:
+            return task(text, lower).flatMap { intent -> Intent? in
+                switch intent {
+                case .addTask, .clarify: return intent
+                default: return nil
+                }
+            } ?? addTask(text, pattern: "^(.+)$")
+        case .completeTask:
+            return task(text, lower).flatMap { if case .completeTask = $0 { return $0 } else { return nil } }
+                ?? .clarify("Which task is done? For example: \"mark buy milk as done\".")
+        case .deleteTask:
+            return .unsupported("I can't delete tasks yet; I can mark one done (\"mark buy milk as done\").")
+        case .updateTask:
+            return .unsupported("I can't change tasks yet; I can add one or mark one done.")
+        case .listNotes:
+            return .listNotes
+        case .addNote, .deleteNote:
+            return .unsupported("Keep is read-only here: Google's Keep API lets lume-tui list notes but not write them.")
         }
-        return .unsupported("open question")
+    }
+
+    /// The text from its first word that starts a request ("will you help me write an email
+    /// to Chelsea" → "write an email to Chelsea").
+    static func fromFirstVerb(_ text: String) -> String {
+        let starts: Set<String> = ["send", "write", "compose", "draft", "shoot", "drop", "email", "e-mail", "mail", "message", "tell", "let"]
+        let words = text.split(separator: " ")
+        guard let index = words.firstIndex(where: { starts.contains($0.lowercased()) }) else { return text }
+        return words[index...].joined(separator: " ")
     }
 
     /// One line, typographic quotes made plain, no trailing punctuation or courtesy.
@@ -41,41 +110,6 @@ public struct IntentParser: Sendable {
             while text.lowercased().hasSuffix(tail) { text = String(text.dropLast(tail.count)) }
         }
         return text.trimmingCharacters(in: .whitespaces)
-    }
-
-    // MARK: Small talk and refusals
-
-    private func smallTalk(_ lower: String) -> Intent? {
-        if ["hi", "hello", "hey", "good morning", "good afternoon", "good evening", "thanks", "thank you", "yo"].contains(lower) { return .greeting }
-        if ["help", "what can you do", "what can i ask", "what can i say", "commands", "how do i use this", "?"].contains(lower) { return .help }
-        return nil
-    }
-
-    /// Things people ask for that the built-in assistant deliberately does not do.
-    private func refusal(_ lower: String) -> Intent? {
-        let mailWords = "(?:e-?mails?|mails?|messages?|inbox|spam)"
-        if Pattern.matches("^(?:delete|trash|remove|erase|empty|purge)\\b.*\\b" + mailWords, lower) {
-            return .unsupported("It does not delete mail: lume-tui only reads and sends.")
-        }
-        if Pattern.matches("^(?:reply|respond|answer|forward|fwd)\\b|^(?:draft|write|send|compose)(?: an?| the)? (?:reply|response|answer)\\b", lower) {
-            return .unsupported("It cannot reply to or forward a message yet; it can write a new email (\"email Ada about …\").")
-        }
-        if Pattern.matches("^(?:archive|label|move|star|unsubscribe|mark (?:all|it|them|this|that|the (?:e-?mail|message))? ?(?:as )?(?:read|unread|spam))\\b", lower) {
-            return .unsupported("It does not file, label or mark mail; Gmail's own app does that best.")
-        }
-        if Pattern.matches("^(?:cancel|delete|remove|move|reschedule|decline|postpone)\\b.*\\b(?:meeting|event|appointment|call|calendar|lunch|dinner)", lower) {
-            return .unsupported("It cannot change or cancel existing events yet, only list them and create new ones.")
-        }
-        if Pattern.matches("^(?:delete|remove)\\b.*\\b(?:task|todo|to-do)", lower) {
-            return .unsupported("It does not delete tasks; it can mark one done (\"mark <task> done\").")
-        }
-        if Pattern.matches("^(?:create|add|make|write|save|new|take)\\b.*\\bnotes?\\b", lower) || Pattern.matches("^(?:add|save|put|write)\\b.*\\b(?:to|in) (?:google )?keep$", lower) {
-            return .unsupported("Keep is read-only here: Google's Keep API lets lume-tui list notes but not write them.")
-        }
-        if Pattern.matches("^(?:share|export|sync|print)\\b.*\\bcalendar", lower) {
-            return .unsupported("It does not share or export calendars.")
-        }
-        return nil
     }
 
     // MARK: Contacts
@@ -272,30 +306,10 @@ public struct IntentParser: Sendable {
 
     // MARK: Calendar
 
-    private func calendar(_ text: String, _ lower: String) -> Intent? {
-        if Pattern.matches("^(?:am i|are we|will i be) (?:free|available|busy|booked)|^do i have (?:anything|something|a meeting|any meetings|plans)\\b|^is my (?:calendar|schedule|afternoon|morning) (?:free|clear|open)|^(?:any )?conflicts?\\b|^can i (?:meet|do)\\b.*\\bat\\b", lower) {
-            return freeCheck(text)
-        }
-        let eventNouns = "(?:meeting|event|call|appointment|lunch|dinner|breakfast|coffee|standup|stand-up|sync|1:1|one-on-one|interview|review|demo|session|catch-up|catchup|party|drinks|workout|gym)"
-        let createVerb = "^(?:schedule|book|create|add|set up|setup|arrange|plan|put|organi[sz]e|make|block(?: out)?)\\b"
-        let explicit = Pattern.matches(createVerb, lower) && (Pattern.matches("\\b\(eventNouns)\\b", lower) || Pattern.matches("\\b(?:on|to|in(?:to)?) (?:my )?(?:calendar|cal|schedule)\\b", lower) || Pattern.matches("^block(?: out)?\\b", lower))
-        let implicit = Pattern.matches("^(?:a |an )?(?:\(eventNouns)|\\w+ with \\p{L}+)\\b", lower) && hasClock(text)
-        if explicit || implicit { return createEvent(text, lower) }
-        if Pattern.matches("\\bnext (?:meeting|event|appointment|call)\\b", lower) {
-            return .agenda(DateSpan(start: now, end: time.adding(days: 14, to: dates.today), label: "in the next two weeks"))
-        }
-        let agendaPatterns = [
-            "^(?:what(?:'s| does| is)|how(?:'s| does| is)) my (?:day|week|weekend|morning|afternoon|evening|tomorrow)\\b",
-            "\\b(?:calendar|agenda|schedule|meetings|events|appointments)\\b",
-            "^what(?:'s| is| do i have| have i got)(?: going on| happening| on| planned)?\\b.*\\b(?:today|tomorrow|tonight|week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b",
-            "^what do i have\\b", "^what(?:'s| is) (?:up|happening|planned|on) (?:today|tomorrow|this week|next week)",
-        ]
-        if agendaPatterns.contains(where: { Pattern.matches($0, lower) }), !Pattern.matches("\\b(?:e-?mails?|inbox|tasks?|to-?dos?)\\b", lower) {
-            var words = Words(text)
-            let span = dates.span(in: &words) ?? DateSpan(start: dates.today, end: time.adding(days: 1, to: dates.today), label: "today")
-            return .agenda(span)
-        }
-        return nil
+    /// The days an agenda covers: "this week", "tomorrow", "Friday"; today when none is said.
+    private func agenda(_ text: String) -> Intent {
+        var words = Words(text)
+        return .agenda(dates.span(in: &words) ?? DateSpan(start: dates.today, end: time.adding(days: 1, to: dates.today), label: "today"))
     }
 
     private func hasClock(_ text: String) -> Bool {
@@ -368,17 +382,12 @@ public struct IntentParser: Sendable {
 
     // MARK: Notes and mail
 
-    private func notes(_ lower: String) -> Intent? {
-        Pattern.matches("\\b(?:my |keep |google keep )notes?\\b|^(?:show|list|read|open|get)(?: me)?(?: my)? (?:keep )?notes|^notes$|\\bin (?:google )?keep\\b|^what(?:'s| is) in keep", lower) ? .listNotes : nil
-    }
-
-    private func mail(_ text: String, _ lower: String) -> Intent? {
-        let mailWord = "(?:e-?mails?|mails?|messages?|inbox|gmail)"
-        if let who = Pattern.capture("^(?:did|has) (\\p{L}+) (?:replied|reply|answered|answer|written|write|emailed|email|sent|send)\\b", text)?.first,
-           !["i", "you", "we", "anyone", "anybody", "someone"].contains(who.lowercased()) {
+    /// A mail search (or the newest match, `reading`): who from, how recent, which words.
+    private func mail(_ text: String, _ lower: String, reading: Bool) -> Intent {
+        if let who = Pattern.capture("^(?:did|has) (\\p{L}+) (?:replied|reply|answered|answer|responded|respond|written|write|emailed|email|sent|send|got|gotten|been|get)\\b", text)?.first,
+           !["i", "you", "we", "anyone", "anybody", "someone", "the", "my"].contains(who.lowercased()) {
             return .searchMail(MailSearch(from: who))
         }
-        guard Pattern.matches("\\b\(mailWord)\\b", lower) || Pattern.matches("^what did \\p{L}+ (?:say|write|send)", lower) else { return nil }
         var words = Words(text)
         var search = MailSearch()
         search.unreadOnly = Pattern.matches("\\b(?:unread|new|haven't read|not read|unseen)\\b", lower)
@@ -398,9 +407,7 @@ public struct IntentParser: Sendable {
             search.words = topic.contains(" ") ? "\"\(topic)\"" : topic
         }
         if search.from?.lowercased() == "me" { search.from = "me" }
-        let read = Pattern.matches("^(?:read|open|show me|show|what(?:'s| is| does| did)?)\\b.*\\b(?:latest|last|newest|most recent|recent)\\b (?:e-?mail|mail|message)\\b", lower)
-            || Pattern.matches("^(?:read|open) (?:the |my )?(?:e-?mail|mail|message)\\b", lower) || Pattern.matches("^what did \\p{L}+ (?:say|write|send)", lower)
-        return read ? .readMail(search) : .searchMail(search)
+        return reading ? .readMail(search) : .searchMail(search)
     }
 }
 
