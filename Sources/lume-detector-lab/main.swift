@@ -71,6 +71,14 @@ func probability(_ weights: [[Float]], _ features: [Int], _ service: Int) -> Flo
     return 1 / (1 + expf(-z))
 }
 
+/// The digest of a model's training files, as `TrainingInputs` defines it.
+func trainingDigest(_ paths: [String]) -> String {
+    TrainingInputs.digest(paths.map { path in
+        guard let data = FileManager.default.contents(atPath: root + "/" + path) else { fail("cannot read \(path)") }
+        return (path, [UInt8](data))
+    })
+}
+
 func train() {
     let data = root + "/data/detector"
     let labelled = load(data + "/train.jsonl") + load(data + "/authored.jsonl")
@@ -83,7 +91,8 @@ func train() {
 
     var featureCounts: [String: Int] = [:]
     let named = labelled.map { line -> [String] in
-        let features = Array(Set(ServiceDetector.trainingFeatures(line.text, isKnown: vocabulary.contains)))
+        // Sorted: a set's order changes from run to run, and with it the sums, so the weights would too.
+        let features = Set(ServiceDetector.trainingFeatures(line.text, isKnown: vocabulary.contains)).sorted()
         for feature in features { featureCounts[feature, default: 0] += 1 }
         return features
     }
@@ -159,6 +168,8 @@ func train() {
         // same model, readable. \(features.count) features; thresholds (email, calendar, tasks, keep):
         // \(thresholds.map { String(format: "%.3f", $0) }.joined(separator: ", ")).
         enum DetectorWeights {
+            /// `TrainingInputs.digest` of `TrainingInputs.serviceDetector` when trained.
+            static let trainedOn = "\(trainingDigest(TrainingInputs.serviceDetector))"
             static let base64 = \"\"\"
         \(lines.joined(separator: "\n"))
         \"\"\"
@@ -354,7 +365,8 @@ func trainActions(vocabulary: Set<String>) {
     let families = ActionFamily.allCases
     var featureCounts: [String: Int] = [:]
     let named = examples.map { example -> [String] in
-        let features = Array(Set(ServiceDetector.trainingFeatures(example.text, isKnown: vocabulary.contains)))
+        // Sorted: a set's order changes from run to run, and with it the sums, so the weights would too.
+        let features = Set(ServiceDetector.trainingFeatures(example.text, isKnown: vocabulary.contains)).sorted()
         for feature in features { featureCounts[feature, default: 0] += 1 }
         return features
     }
@@ -382,6 +394,8 @@ func trainActions(vocabulary: Set<String>) {
         // data/understanding/sgd_calendar_dialogues.jsonl; do not edit. \(features.count) features,
         // \(examples.count) examples (\(families.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: ", "))).
         enum ActionWeights {
+            /// `TrainingInputs.digest` of `TrainingInputs.actionModel` when trained.
+            static let trainedOn = "\(trainingDigest(TrainingInputs.actionModel))"
             static let base64 = \"\"\"
         \(wrapped.joined(separator: "\n"))
         \"\"\"
