@@ -207,6 +207,29 @@ import Testing
         try again.waitForExit()
     }
 
+    /// A request missing its time gets one question; the typed answer completes the request
+    /// into a draft, and nothing is created until the draft is confirmed.
+    @Test func aMissingTimeIsAskedForAndTheAnswerMakesTheDraft() throws {
+        let account = try home.signedIn([.calendar])
+        let tmux = try TmuxSession(home: home)
+        try tmux.waitFor("ada@example.com │")
+        try tmux.type("meet with joe tomorrow")
+        try tmux.press("Enter")
+        try tmux.waitFor("What time should \"Meet with joe\" start?")
+        #expect(account.api.events.isEmpty)
+        try tmux.type("at 3")
+        try tmux.press("Enter")
+        try tmux.waitFor("the event draft") {
+            $0.contains("Event: Meet with joe") && $0.contains("15:00–16:00") && $0.contains("y create · n cancel")
+        }
+        #expect(account.api.events.isEmpty)
+        try tmux.press("y")
+        try tmux.waitFor("Created Meet with joe,")
+        #expect(account.api.events.map { $0.json["summary"]?.stringValue } == ["Meet with joe"])
+        try tmux.press("C-q")
+        try tmux.waitForExit()
+    }
+
     @Test func anLLMReadsWithAToolAndDraftsAWriteTheUserConfirms() throws {
         let account = try home.signedIn([.tasks])
         account.api.addTask(title: "Buy milk")

@@ -70,41 +70,54 @@ enum ActionCues {
     /// when the model sees no request: "tell Bob that …", "let Ann know …" (mail to a named
     /// person or an address), "coffee with Dana at 4" (an occasion and a time).
     static func idiom(_ text: DetectorText, message: String) -> ActionFamily? {
+        guard text.words.count >= 3 else { return nil }
+        let first = text.words[0].text
+        let mailIdiom = first == "tell" || (first == "let" && text.words.contains { $0.text == "know" })
+        guard mailIdiom || occasions.contains(first), DetectorFeatures.developerContext(text) < 3 else { return nil }
         let words = text.words.map(\.text)
-        guard words.count >= 3, DetectorFeatures.developerContext(text) < 3 else { return nil }
-        let raw = message.split(whereSeparator: \.isWhitespace).map(String.init)
-        let second = raw.count > 1 ? raw[1] : ""
-        let named = second.contains("@") || (second.first?.isUppercase == true && second.count > 1)
-        if named && (words[0] == "tell" || (words[0] == "let" && words.contains("know"))) { return .mailSend }
-        let occasions: Set<String> = ["coffee", "lunch", "dinner", "breakfast", "drinks", "brunch", "call", "meeting", "meet", "tennis",
-                                      "gym", "yoga", "run", "walk", "haircut", "dentist", "doctor", "interview", "sync", "standup", "date"]
-        if occasions.contains(words[0]), hasClockTime(words) { return .calSet }
-        return nil
+        if mailIdiom {
+            let raw = message.split(whereSeparator: \.isWhitespace)
+            let second = raw.count > 1 ? raw[1] : ""
+            let named = second.contains("@") || (second.first?.isUppercase == true && second.count > 1)
+            return named ? .mailSend : nil
+        }
+        return hasClockTime(words) ? .calSet : nil
     }
+
+    private static let occasions: Set<String> = ["coffee", "lunch", "dinner", "breakfast", "drinks", "brunch", "call", "meeting", "meet",
+                                                 "tennis", "gym", "yoga", "run", "walk", "haircut", "dentist", "doctor", "interview", "sync",
+                                                 "standup", "date"]
 
     /// What lume-tui will not do however it is asked, and why: deleting mail (Gmail's own
     /// trash is one click away; a wrong guess here would lose mail).
     static func refusal(_ text: DetectorText) -> String? {
-        let set = Set(text.words.filter { !$0.negated }.map(\.text))
-        let mail: Set<String> = ["email", "emails", "mail", "mails", "inbox", "spam", "e-mail", "message", "messages"]
-        if !set.isDisjoint(with: ["delete", "trash", "erase", "purge", "empty"]), !set.isDisjoint(with: mail) {
-            return "I can't delete mail: lume-tui reads, searches and sends it."
-        }
-        return nil
+        func has(_ cues: Set<String>) -> Bool { text.words.contains { !$0.negated && cues.contains($0.text) } }
+        guard has(deleteMailWords), has(mailWords) else { return nil }
+        return "I can't delete mail: lume-tui reads, searches and sends it."
     }
+
+    private static let deleteMailWords: Set<String> = ["delete", "trash", "erase", "purge", "empty"]
+    private static let mailWords: Set<String> = ["email", "emails", "mail", "mails", "inbox", "spam", "e-mail", "message", "messages"]
 
     /// Services the message names outright: "calendar", "inbox", "to-do list", "notes".
     static func namedServices(_ text: DetectorText) -> Set<Service> {
-        let set = Set(text.words.filter { !$0.negated }.map(\.text))
         var named: Set<Service> = []
-        if !set.isDisjoint(with: ["calendar", "agenda", "schedule", "meeting", "meetings", "appointment", "appointments", "event", "events"]) {
-            named.insert(.calendar)
+        for word in text.words where !word.negated {
+            if let service = serviceNames[word.text] { named.insert(service) }
         }
-        if !set.isDisjoint(with: ["inbox", "email", "emails", "gmail", "mail"]) { named.insert(.email) }
-        if !set.isDisjoint(with: ["task", "tasks", "todo", "todos", "to-do"]) { named.insert(.tasks) }
-        if !set.isDisjoint(with: ["note", "notes", "keep"]) { named.insert(.keep) }
         return named
     }
+
+    private static let serviceNames: [String: Service] = {
+        var names: [String: Service] = [:]
+        for word in ["calendar", "agenda", "schedule", "meeting", "meetings", "appointment", "appointments", "event", "events"] {
+            names[word] = .calendar
+        }
+        for word in ["inbox", "email", "emails", "gmail", "mail"] { names[word] = .email }
+        for word in ["task", "tasks", "todo", "todos", "to-do"] { names[word] = .tasks }
+        for word in ["note", "notes", "keep"] { names[word] = .keep }
+        return names
+    }()
 
     /// Whether the message names what `family` works on: a model sure of a family is only
     /// believed without the detector's backing when the message says "tasks", "calendar",
@@ -112,26 +125,22 @@ enum ActionCues {
     static func names(_ family: ActionFamily, in text: DetectorText) -> Bool {
         // Every word counts here, even one the detector set aside as weak ("open tasks"
         // with nothing making them the user's): the model's certainty stands in for that.
-        let set = Set(text.words.map(\.text))
-        let words: Set<String>
-        switch family {
-        case .calQuery, .calFree, .calSet, .calUpdate, .calRemove:
-            words = ["calendar", "agenda", "schedule", "scheduled", "meeting", "meetings", "appointment", "appointments",
-                     "event", "events", "plans", "busy", "free", "available", "booked", "upcoming"]
-        case .mailQuery, .mailSend:
-            words = ["email", "emails", "mail", "mails", "inbox", "gmail", "e-mail", "reply", "replied", "wrote", "write"]
-        case .listQuery, .listAdd:
-            words = noteWords.union(taskWords).union(["list", "lists"])
-        case .listRemove:
-            // "mark taxes done", "tick off the laundry": the to-do idiom names it.
-            words = noteWords.union(taskWords).union(["list", "lists", "done", "tick", "cross"])
-        case .contactQuery, .contactAdd:
-            words = ["contact", "contacts", "number", "phone", "address", "email", "details", "mobile"]
-        case .none:
-            return false
-        }
-        return !set.isDisjoint(with: words)
+        guard let words = familyNames[family] else { return false }
+        return text.words.contains { words.contains($0.text) }
     }
+
+    private static let familyNames: [ActionFamily: Set<String>] = {
+        let calendar: Set<String> = ["calendar", "agenda", "schedule", "scheduled", "meeting", "meetings", "appointment", "appointments",
+                                     "event", "events", "plans", "busy", "free", "available", "booked", "upcoming"]
+        let mail: Set<String> = ["email", "emails", "mail", "mails", "inbox", "gmail", "e-mail", "reply", "replied", "wrote", "write"]
+        let lists = noteWords.union(taskWords).union(["list", "lists"])
+        let contacts: Set<String> = ["contact", "contacts", "number", "phone", "address", "email", "details", "mobile"]
+        return [.calQuery: calendar, .calFree: calendar, .calSet: calendar, .calUpdate: calendar, .calRemove: calendar,
+                .mailQuery: mail, .mailSend: mail, .listQuery: lists, .listAdd: lists,
+                // "mark taxes done", "tick off the laundry": the to-do idiom names it.
+                .listRemove: lists.union(["done", "tick", "cross"]),
+                .contactQuery: contacts, .contactAdd: contacts]
+    }()
 
     static let noteWords: Set<String> = ["note", "notes", "keep", "memo", "memos", "jot", "notepad"]
     static let taskWords: Set<String> = ["task", "tasks", "todo", "todos", "to-do", "to-dos", "reminder", "reminders", "remind", "chore", "chores"]

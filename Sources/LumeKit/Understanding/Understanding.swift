@@ -5,8 +5,12 @@ import Foundation
 public struct Reading: Equatable, Sendable {
     public var services: [Service]
     public var action: Action
+    /// The learned model's belief in each family, in `ActionModel.families` order.
+    var probabilities: [Float] = []
     /// The learned model's belief in each family (for `detect --explain`).
-    public var familyScores: [ActionFamily: Double]
+    public var familyScores: [ActionFamily: Double] {
+        Dictionary(uniqueKeysWithValues: zip(ActionModel.families, probabilities).map { ($0, Double($1)) })
+    }
     /// The words behind each flagged service (the detector's evidence).
     public var evidence: [Service: [String]]
     /// How sure the detector is of each service it flagged (0…1).
@@ -19,7 +23,7 @@ public struct Reading: Equatable, Sendable {
     /// For a yes or a no to what the assistant offered: which.
     public var agrees: Bool?
 
-    public static let chat = Reading(services: [], action: .chat, familyScores: [:], evidence: [:])
+    public static let chat = Reading(services: [], action: .chat, evidence: [:])
 }
 
 /// The one understanding step, used by `detect`, the permission flow and the built-in
@@ -98,21 +102,19 @@ public struct Understanding: Sendable {
         let text = DetectorText(message)
         guard text.words.contains(where: { !$0.negated }) else { return .chat }
         if let smallTalk = Self.smallTalk(text) {
-            return Reading(services: [], action: smallTalk, familyScores: [:], evidence: [:])
+            return Reading(services: [], action: smallTalk, evidence: [:])
         }
         if ActionCues.refusal(text) != nil {
-            return Reading(services: [], action: .unsupported, familyScores: [:], evidence: [:])
+            return Reading(services: [], action: .unsupported, evidence: [:])
         }
         let detection = ServiceDetector.shared.detect(text, explaining: explaining)
         let probabilities = ActionModel.shared.probabilities(text)
-        var scores: [ActionFamily: Double] = [:]
-        for (index, family) in ActionModel.families.enumerated() { scores[family] = Double(probabilities[index]) }
         var family = family(services: Set(detection.services), text: text, probabilities: probabilities)
         if family == .none, detection.services.isEmpty, let idiom = ActionCues.idiom(text, message: message) { family = idiom }
         let action = ActionCues.action(in: family, text: text, services: Set(detection.services))
         var services = Set(detection.services)
         if let service = action.service { services.insert(service) }
-        return Reading(services: Service.allCases.filter(services.contains), action: action, familyScores: scores,
+        return Reading(services: Service.allCases.filter(services.contains), action: action, probabilities: probabilities,
                        evidence: detection.evidence, confidence: detection.confidence)
     }
 
@@ -144,16 +146,23 @@ public struct Understanding: Sendable {
 
     /// Greetings, thanks and questions about lume-tui itself.
     static func smallTalk(_ text: DetectorText) -> Action? {
-        let words = text.words.map(\.text)
-        let greetings: Set<[String]> = [["hi"], ["hello"], ["hey"], ["yo"], ["hiya"], ["good", "morning"], ["good", "afternoon"],
-                                        ["good", "evening"], ["thanks"], ["thank", "you"], ["thanks", "a", "lot"], ["cheers"],
-                                        ["hello", "there"], ["hi", "there"], ["hey", "there"], ["ok", "thanks"], ["great", "thanks"]]
-        if greetings.contains(words) { return .greeting }
-        let help: Set<[String]> = [["help"], ["help", "me"], ["what", "can", "you", "do"], ["what", "can", "i", "ask"], ["what", "can", "i", "say"],
-                                   ["commands"], ["how", "do", "i", "use", "this"], ["how", "do", "i", "use", "you"]]
-        if help.contains(words) || DetectorRules.isAboutAssistant(text.words) { return .help }
-        return nil
+        if text.words.count <= 5 {
+            let words = text.words.map(\.text)
+            if greetings.contains(words) { return .greeting }
+            if helpRequests.contains(words) { return .help }
+        }
+        return DetectorRules.isAboutAssistant(text.words) ? .help : nil
     }
+
+    private static let greetings: Set<[String]> = [
+        ["hi"], ["hello"], ["hey"], ["yo"], ["hiya"], ["good", "morning"], ["good", "afternoon"], ["good", "evening"], ["thanks"],
+        ["thank", "you"], ["thanks", "a", "lot"], ["cheers"], ["hello", "there"], ["hi", "there"], ["hey", "there"], ["ok", "thanks"],
+        ["great", "thanks"],
+    ]
+    private static let helpRequests: Set<[String]> = [
+        ["help"], ["help", "me"], ["what", "can", "you", "do"], ["what", "can", "i", "ask"], ["what", "can", "i", "say"], ["commands"],
+        ["how", "do", "i", "use", "this"], ["how", "do", "i", "use", "you"],
+    ]
 }
 
 extension Understanding {
