@@ -233,6 +233,28 @@ func bench(count: Int) {
         let elapsed = Date().timeIntervalSince(start)
         print("\(label): \(count) messages in \(String(format: "%.3f", elapsed)) s = \(Int(Double(count) / elapsed)) messages/s on one core (\(flagged) flags)")
     }
+    // Understanding: services and action, as `detect --batch` and the chat read each
+    // message; timed one message at a time for the latency a sender waits.
+    let understanding = Understanding.shared
+    _ = understanding.read("warm up the model", explaining: false)
+    var nanoseconds: [UInt64] = []
+    nanoseconds.reserveCapacity(count)
+    var actions = 0
+    let start = Date()
+    for i in 0..<count {
+        let before = DispatchTime.now().uptimeNanoseconds
+        actions += understanding.read(texts[i % texts.count], explaining: false).action == .chat ? 0 : 1
+        nanoseconds.append(DispatchTime.now().uptimeNanoseconds - before)
+    }
+    let elapsed = Date().timeIntervalSince(start)
+    nanoseconds.sort()
+    func percentile(_ p: Double) -> String { String(format: "%.3f ms", Double(nanoseconds[min(count - 1, Int(Double(count) * p))]) / 1e6) }
+    print("understanding (services + action): \(count) messages in \(String(format: "%.3f", elapsed)) s = \(Int(Double(count) / elapsed)) messages/s on one core (\(actions) actions)")
+    print("understanding latency per message: p50 \(percentile(0.5)), p95 \(percentile(0.95)), p99 \(percentile(0.99)), max \(percentile(1))")
+    let sizes = ["Sources/LumeKit/Detection/DetectorWeights.swift", "Sources/LumeKit/Understanding/ActionWeights.swift"].map { path in
+        ((try? FileManager.default.attributesOfItem(atPath: root + "/" + path)[.size]) as? Int) ?? 0
+    }
+    print("models compiled in (generated source, base64): service detector \(sizes[0] / 1024) KB, action model \(sizes[1] / 1024) KB")
 }
 
 // MARK: The action model
